@@ -1,0 +1,184 @@
+/**
+ * The GitHub Action door: reads `INPUT_*`, maps `command: auto` to a command
+ * by event (PRODUCT.md §3), runs the same command functions as the CLI, and
+ * turns results into outputs. Only this file and cli.ts set exit codes.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import * as core from "@actions/core";
+import { check } from "./commands/check.js";
+import type { CommandContext } from "./commands/context.js";
+import { evaluateModels } from "./commands/evaluate.js";
+import { report } from "./commands/report.js";
+import { runPipeline } from "./commands/run.js";
+import { validateDatasets } from "./commands/validate-data.js";
+import { validateModels } from "./commands/validate-model.js";
+import type { Verdict } from "./core/gates.js";
+import { notAvailableYet, UserError } from "./errors.js";
+import { MLGATE_VERSION } from "./version.js";
+
+export interface ActionOutcome {
+  verdict?: Verdict;
+  reportPath?: string;
+  jsonPath?: string;
+  markdown?: string;
+}
+
+interface EventInfo {
+  name: string;
+  action: string | undefined;
+  merged: boolean;
+  dispatchCommand: string | undefined;
+}
+
+function readEvent(): EventInfo {
+  const name = process.env.GITHUB_EVENT_NAME ?? "";
+  let payload: Record<string, unknown> = {};
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (path) {
+    try {
+      payload = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    } catch {
+      throw new UserError(`GITHUB_EVENT_PATH ${path}: not readable JSON. This file is written by the Actions runner; run mlgate as a workflow step.`);
+    }
+  }
+  const pr = payload.pull_request as { merged?: boolean } | undefined;
+  const inputs = payload.inputs as { command?: unknown } | undefined;
+  return {
+    name,
+    action: typeof payload.action === "string" ? payload.action : undefined,
+    merged: pr?.merged === true,
+    dispatchCommand: typeof inputs?.command === "string" ? inputs.command : undefined,
+  };
+}
+
+/** `command: auto` → the command for this event (PRODUCT.md §3). */
+export function commandForEvent(event: EventInfo): string {
+  switch (event.name) {
+    case "pull_request":
+      if (event.action === "closed") return event.merged ? "release" : "none";
+      if (event.action === "labeled" || event.action === "unlabeled") return "promotion-request";
+      return "check";
+    case "pull_request_target":
+      throw new UserError(
+        "mlgate refuses to evaluate a pull request's files under pull_request_target (it would run PR code with a write token). " +
+          "Use the two-stage workflow instead: `pull_request` runs mlgate read-only, a `workflow_run` job posts the results. See the README.",
+      );
+    case "workflow_run":
+      return "report";
+    case "push":
+      return "release";
+    case "issue_comment":
+      return "bot";
+    case "schedule":
+      return "monitor";
+    case "workflow_dispatch":
+      return event.dispatchCommand ?? "check";
+    default:
+      return "check";
+  }
+}
+
+export async function runAction(): Promise<ActionOutcome> {
+  const input = (name: string) => core.getInput(name);
+  const dryRun = core.getBooleanInput("dry-run", { required: false });
+  const model = input("model") || undefined;
+  const ctx: CommandContext = {
+    root: resolve(input("working-directory") || "."),
+    configPath: input("config") || ".mlgate.yml",
+    log: {
+      info: (m) => core.info(m),
+      step: (title) => {
+        const started = performance.now();
+        core.info(`▶ ${title}`);
+        return () => core.info(`  ✓ ${title} (${((performance.now() - started) / 1000).toFixed(2)}s)`);
+      },
+    },
+    runUrl: runUrl(),
+  };
+  let command = input("command") || "auto";
+  if (command === "auto") command = commandForEvent(readEvent());
+  core.info(`mlgate ${MLGATE_VERSION}: ${command}`);
+  const scope = model ? { model } : {};
+  switch (command) {
+    case "none":
+      core.info("Nothing to do for this event.");
+      return {};
+    case "check": {
+      // Posting the sticky comment arrives with the GitHub layer; until then the
+      // report goes to the job summary and the outputs.
+      const result = await check(ctx, scope);
+      if (!result.run.ok) throw new GateFailure(`pipeline failed at stage "${result.run.failed_stage}"`);
+      const r = result.report!;
+      return { verdict: r.verdict, reportPath: r.reports[0]?.report_path, jsonPath: r.json_path, markdown: r.reports.map((m) => m.markdown).join("\n\n") };
+    }
+    case "report": {
+      if (!dryRun) throw notAvailableYet("report (posting to GitHub)", "issue #5; set dry-run: true to render");
+      const r = await report(ctx, { ...scope, dryRun: true });
+      return { verdict: r.verdict, reportPath: r.reports[0]?.report_path, jsonPath: r.json_path, markdown: r.reports.map((m) => m.markdown).join("\n\n") };
+    }
+    case "validate-data": {
+      const r = await validateDatasets(ctx);
+      if (!r.ok) throw new GateFailure(`${r.failed_checks} data checks failed`);
+      return {};
+    }
+    case "run": {
+      const r = await runPipeline(ctx);
+      if (!r.ok) throw new GateFailure(`pipeline failed at stage "${r.failed_stage}"`);
+      return {};
+    }
+    case "evaluate":
+      await evaluateModels(ctx, scope);
+      return {};
+    case "validate-model": {
+      const r = await validateModels(ctx, scope);
+      const verdict = r.some((m) => m.verdict === "blocked") ? "blocked" : r.some((m) => m.verdict === "warnings") ? "warnings" : "ready";
+      return { verdict };
+    }
+    case "release":
+    case "promote":
+    case "rollback":
+    case "registry":
+      throw notAvailableYet(`${command} on GitHub (the Releases registry)`, "issue #6; locally use `npx mlgate release`");
+    case "promotion-request":
+      throw notAvailableYet("label-gated promotion", "issue #6");
+    case "bot":
+      throw notAvailableYet("bot (slash commands)", "issue #6");
+    case "monitor":
+      throw notAvailableYet("monitor", "a later issue");
+    default:
+      throw new UserError(`input command: unknown command "${command}". Use auto, check, validate-data, run, evaluate, validate-model, report, release, promote, rollback, registry, monitor or bot.`);
+  }
+}
+
+/** A gate failed: the step fails, but this is a result, not an error in mlgate. */
+export class GateFailure extends Error {}
+
+function runUrl(): string | null {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : null;
+}
+
+/** Entry for dist/index.js: never throws; failures become `core.setFailed`. */
+export async function run(): Promise<void> {
+  core.setOutput("version", MLGATE_VERSION);
+  try {
+    const outcome = await runAction();
+    if (outcome.verdict) core.setOutput("verdict", outcome.verdict);
+    if (outcome.reportPath) core.setOutput("report-path", outcome.reportPath);
+    if (outcome.jsonPath) core.setOutput("json-path", outcome.jsonPath);
+    if (outcome.markdown && process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary.addRaw(outcome.markdown, true).write();
+    }
+    if (outcome.verdict === "blocked") core.setFailed("mlgate: blocked — a gate failed (see the report).");
+  } catch (e) {
+    if (e instanceof UserError) {
+      for (const line of e.problems) core.error(line);
+      core.setFailed(e.problems.length === 1 ? e.problems[0]! : `${e.problems.length} problems (see the errors above)`);
+    } else if (e instanceof GateFailure) {
+      core.setFailed(`mlgate: ${e.message}`);
+    } else {
+      core.setFailed(`mlgate internal error: ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+}

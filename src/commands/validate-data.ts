@@ -1,0 +1,143 @@
+/**
+ * `mlgate validate-data`: stream each dataset through its schema checks and
+ * compare its shape with the same path at the base commit (PRODUCT.md §3).
+ */
+import { DatasetSchema, type DatasetConfig, type DatasetSchemaConfig } from "../config.js";
+import { type CheckResult, createSchemaChecker } from "../core/schema-check.js";
+import { UserError } from "../errors.js";
+import type { Git } from "../io/git.js";
+import { sha256File } from "../io/hash.js";
+import { type OpenTable, openTable, openTableFromBuffer, type TableReadOptions } from "../io/table-reader.js";
+import { readYamlFile } from "../io/yaml-file.js";
+import { type CommandContext, gitOf, readConfig, resolveIn, resultsOf } from "./context.js";
+
+export interface DataDiff {
+  base_commit: string;
+  /** false when the file did not exist at the base commit. */
+  in_base: boolean;
+  rows_before: number | null;
+  rows_after: number;
+  columns_added: string[];
+  columns_removed: string[];
+}
+
+export interface DatasetResult {
+  name: string;
+  path: string;
+  sha256: string;
+  rows: number;
+  columns: string[];
+  checks: CheckResult[];
+  failed: number;
+  diff: DataDiff | null;
+}
+
+export interface DataResult {
+  command: "validate-data";
+  /** The commit validated (null for the standalone form). */
+  commit: string | null;
+  ok: boolean;
+  failed_checks: number;
+  datasets: DatasetResult[];
+}
+
+/** Standalone: one file against a `--schema` YAML file (same shape as a dataset's `schema:` block). */
+export async function validateFile(file: string, schemaFile: string): Promise<DataResult> {
+  const schema = readYamlFile(schemaFile, DatasetSchema);
+  const dataset = await checkTable(file, file, schema, {});
+  return summarize([{ name: file, path: file, ...dataset, diff: null }], null);
+}
+
+export async function validateDatasets(
+  ctx: CommandContext,
+  opts: { dataset?: string; base?: string } = {},
+): Promise<DataResult> {
+  const config = readConfig(ctx);
+  const datasets = config.datasets.filter((d) => opts.dataset === undefined || d.name === opts.dataset);
+  if (opts.dataset !== undefined && datasets.length === 0) {
+    throw new UserError(`validate-data: no dataset "${opts.dataset}" in ${ctx.configPath}.`);
+  }
+  const git = gitOf(ctx);
+  const baseCommit = await baseCommitFor(git, opts.base);
+  const results: DatasetResult[] = [];
+  for (const d of datasets) {
+    const done = ctx.log.step(`validate ${d.name} (${d.path})`);
+    const checked = await checkTable(resolveIn(ctx.root, d.path), d.path, d.schema, readOptions(d));
+    const diff = baseCommit ? await diffWithBase(git, baseCommit, d, checked) : null;
+    results.push({ name: d.name, path: d.path, ...checked, diff });
+    done();
+  }
+  const result = summarize(results, (await git.isRepo()) ? await git.head() : null);
+  await resultsOf(ctx).write("validate-data", result);
+  return result;
+}
+
+function summarize(datasets: DatasetResult[], commit: string | null): DataResult {
+  const failed = datasets.reduce((n, d) => n + d.failed, 0);
+  return { command: "validate-data", commit, ok: failed === 0, failed_checks: failed, datasets };
+}
+
+function readOptions(d: DatasetConfig): TableReadOptions {
+  if (d.format === "parquet") {
+    throw new UserError(`dataset "${d.name}": Parquet reading arrives with the data engine (issue 3). Use CSV, TSV or JSON Lines for now.`);
+  }
+  return { displayName: d.path, ...(d.format && { format: d.format }), ...(d.delimiter && { delimiter: d.delimiter }) };
+}
+
+async function checkTable(
+  path: string,
+  displayName: string,
+  schema: DatasetSchemaConfig | undefined,
+  opts: TableReadOptions,
+): Promise<Omit<DatasetResult, "name" | "path" | "diff">> {
+  const table = await openTable(path, { ...opts, displayName });
+  const checker = createSchemaChecker(schema ?? { columns: {} }, table.columns);
+  let rows = 0;
+  for await (const row of table.rows) {
+    checker.add(row);
+    rows++;
+  }
+  const checks = checker.finish();
+  return {
+    sha256: await sha256File(path),
+    rows,
+    columns: table.columns,
+    checks,
+    failed: checks.filter((c) => !c.ok).length,
+  };
+}
+
+async function baseCommitFor(git: Git, base: string | undefined): Promise<string | undefined> {
+  if (!(await git.isRepo())) return undefined;
+  const ref = base ?? (await git.defaultBranch());
+  if (!ref) return undefined;
+  const head = await git.head();
+  const mergeBase = await git.mergeBase(head, ref);
+  // on the base branch itself, the previous commit is the base
+  return mergeBase === head ? git.resolve(`${head}^`) : mergeBase;
+}
+
+async function diffWithBase(
+  git: Git,
+  commit: string,
+  d: DatasetConfig,
+  head: { rows: number; columns: string[] },
+): Promise<DataDiff> {
+  const bytes = await git.show(commit, d.path);
+  const diff: DataDiff = {
+    base_commit: commit,
+    in_base: bytes !== undefined,
+    rows_before: null,
+    rows_after: head.rows,
+    columns_added: [],
+    columns_removed: [],
+  };
+  if (!bytes) return diff;
+  const before: OpenTable = await openTableFromBuffer(bytes, { ...readOptions(d), displayName: `${d.path}@${commit.slice(0, 7)}` });
+  let rows = 0;
+  for await (const _ of before.rows) rows++;
+  diff.rows_before = rows;
+  diff.columns_added = head.columns.filter((c) => !before.columns.includes(c));
+  diff.columns_removed = before.columns.filter((c) => !head.columns.includes(c));
+  return diff;
+}

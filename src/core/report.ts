@@ -1,0 +1,333 @@
+/**
+ * The PR comment (PRODUCT.md §4) as a pure function of the results.
+ * Everything that came from the PR (names, values, paths) goes through
+ * `escapeMarkdown`; only our own fixed text is written raw.
+ */
+import type { CheckResult } from "./schema-check.js";
+import type { MetricRow, Verdict } from "./gates.js";
+import { code, details, escapeMarkdown as esc, table } from "./markdown.js";
+import type { ParamChange } from "./params-diff.js";
+
+export const COMMENT_LIMIT = 65_536;
+
+export interface ReportBaseline {
+  kind: "production" | "base";
+  version: number;
+  commit: string;
+  /** The branch name for `base`. */
+  ref?: string;
+}
+
+export interface ReportDataset {
+  name: string;
+  path: string;
+  rows: number;
+  checks: CheckResult[];
+  diff: {
+    in_base: boolean;
+    rows_before: number | null;
+    rows_after: number;
+    columns_added: string[];
+    columns_removed: string[];
+  } | null;
+}
+
+export interface ReportSlice {
+  column: string;
+  value: string;
+  n: number;
+  value_of_key: number | null;
+}
+
+export interface ReportInput {
+  model: string;
+  verdict: Verdict;
+  headSha: string;
+  baselines: ReportBaseline[];
+  /** Which baseline the Δ column and gates use. */
+  gateBaseline: ReportBaseline | null;
+  evalSet: { path: string; rows: number; sameAsBaseline: boolean | null };
+  metrics: MetricRow[];
+  ci: Record<string, [number, number]>;
+  failures: string[];
+  warnings: string[];
+  data: ReportDataset[];
+  params: ParamChange[];
+  artifact: { bytes: number; baselineBytes: number | null } | null;
+  keyMetric: string | null;
+  slices: ReportSlice[];
+  /** Key metric over registry versions, oldest first, then this PR. */
+  trend: { label: string; value: number | null }[];
+  stages: { name: string; label: string }[];
+  /** Where the full report lives when the comment must be cut. */
+  fullReportUrl: string | null;
+}
+
+const VERDICT_TEXT: Record<Verdict, string> = {
+  ready: "✅ ready",
+  warnings: "⚠️ warnings",
+  blocked: "❌ blocked",
+};
+
+export function renderReport(input: ReportInput, limit = COMMENT_LIMIT): string {
+  const full = renderSections(input, 200);
+  if (full.length <= limit) return full;
+  const compact = renderSections(input, 10);
+  if (compact.length <= limit) return compact;
+  const marker = footer(input);
+  const link = input.fullReportUrl ? ` See the [full report](${input.fullReportUrl}).` : " See the job summary for the full report.";
+  const note = `\n\n… (truncated to fit GitHub's comment limit).${link}\n${marker}`;
+  return compact.slice(0, limit - note.length) + note;
+}
+
+function renderSections(input: ReportInput, maxRows: number): string {
+  const parts = [
+    title(input),
+    comparedWith(input),
+    metricTable(input),
+    extraMetrics(input),
+    problems(input, maxRows),
+    dataSection(input, maxRows),
+    changesSection(input, maxRows),
+    trendSection(input),
+    nextSteps(input),
+    footer(input),
+  ];
+  return parts.filter((p) => p !== "").join("\n\n");
+}
+
+function title(input: ReportInput): string {
+  const failed = input.failures.length;
+  const why =
+    input.verdict === "blocked"
+      ? ` (${failed} ${failed === 1 ? "gate" : "gates"} failed)`
+      : input.verdict === "warnings"
+        ? ` (${input.warnings.length} ${input.warnings.length === 1 ? "warning" : "warnings"})`
+        : "";
+  return `### ${VERDICT_TEXT[input.verdict].split(" ")[0]} mlgate · ${esc(input.model)} — ${input.verdict}${why}`;
+}
+
+function comparedWith(input: ReportInput): string {
+  const names = input.baselines.map(
+    (b) =>
+      `**${b.kind === "production" ? "production" : esc(b.ref ?? "base")}** ${code(`${input.model}-v${b.version}`)} (${code(b.commit.slice(0, 7))})`,
+  );
+  const against = names.length ? `Compared with ${names.join(" and ")}` : "No baseline yet (first version of this model)";
+  const same =
+    input.evalSet.sameAsBaseline === null ? "" : input.evalSet.sameAsBaseline ? ", same as baseline" : ", **differs from the baseline's**";
+  return `${against} · eval set ${code(input.evalSet.path)} ${fmtInt(input.evalSet.rows)} rows${same} · head ${code(input.headSha.slice(0, 7))}`;
+}
+
+function metricTable(input: ReportInput): string {
+  const rows = input.metrics.filter((m) => m.gated);
+  if (rows.length === 0) return "_No metric gates configured._";
+  const base = input.gateBaseline;
+  const baseHeader = base ? `${base.kind === "production" ? "production" : esc(base.ref ?? "base")} v${base.version}` : "baseline";
+  const withCi = rows.some((r) => input.ci[r.metric]);
+  const header = ["metric", baseHeader, "this PR", "Δ", ...(withCi ? ["95% CI (this PR)"] : []), "gate"];
+  const align: ("l" | "r")[] = ["l", "r", "r", "r", ...(withCi ? (["l"] as const) : []), "l"];
+  return table(
+    header,
+    align,
+    rows.map((r) => [
+      `${esc(r.metric)} ${r.higherIsBetter ? "↑" : "↓"}`,
+      fmt(r.baseline),
+      fmt(r.current),
+      fmtDelta(r),
+      ...(withCi ? [fmtCi(input.ci[r.metric])] : []),
+      gateCell(r),
+    ]),
+  );
+}
+
+function extraMetrics(input: ReportInput): string {
+  const rows = input.metrics.filter((m) => !m.gated);
+  if (rows.length === 0) return "";
+  const body = table(
+    ["metric", "baseline", "this PR", "Δ"],
+    ["l", "r", "r", "r"],
+    rows.map((r) => [`${esc(r.metric)} ${r.higherIsBetter ? "↑" : "↓"}`, fmt(r.baseline), fmt(r.current), fmtDelta(r)]),
+  );
+  const changed = rows.filter((r) => r.delta !== null && Math.abs(r.delta) > 1e-12).length;
+  return details(`${rows.length} more metrics (no gate)${input.gateBaseline ? `, ${changed} changed` : ""}`, body);
+}
+
+function problems(input: ReportInput, maxRows: number): string {
+  const metricNames = new Set(input.metrics.map((m) => m.metric));
+  const other = input.failures.filter((f) => !metricNames.has(f.split(":")[0] ?? ""));
+  const lines = [
+    ...other.slice(0, maxRows).map((f) => `- ❌ ${esc(f, 300)}`),
+    ...input.warnings.slice(0, maxRows).map((w) => `- ⚠️ ${esc(w, 300)}`),
+  ];
+  return lines.join("\n");
+}
+
+function dataSection(input: ReportInput, maxRows: number): string {
+  if (input.data.length === 0) return "";
+  const failed = input.data.flatMap((d) => d.checks.filter((c) => !c.ok).map((c) => ({ d, c })));
+  const summaryParts = [failed.length === 0 ? "all checks passed" : `${failed.length} ${failed.length === 1 ? "check" : "checks"} failed`];
+  const changes: string[] = [];
+  for (const d of input.data) {
+    if (!d.diff) continue;
+    if (!d.diff.in_base) {
+      changes.push(`${esc(d.name)}: new dataset`);
+      continue;
+    }
+    const delta = d.diff.rows_before === null ? null : d.diff.rows_after - d.diff.rows_before;
+    const bits: string[] = [];
+    if (delta) bits.push(`${delta > 0 ? "+" : "−"}${fmtInt(Math.abs(delta))} rows`);
+    if (d.diff.columns_added.length) bits.push(`${d.diff.columns_added.length} column(s) added`);
+    if (d.diff.columns_removed.length) bits.push(`${d.diff.columns_removed.length} column(s) removed`);
+    if (bits.length) changes.push(`${esc(d.name)}: ${bits.join(", ")}`);
+  }
+  summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
+  const icon = failed.length ? "❌" : "📊";
+  const checkRows = failed.slice(0, maxRows).map(({ d, c }) => [
+    esc(`${c.check}${c.expected ? ` ${c.expected}` : ""}`),
+    esc(c.column ?? "(table)"),
+    esc(d.name),
+    `❌ ${esc(checkResultText(c), 300)}`,
+  ]);
+  const shapeRows = input.data.map((d) => [
+    esc(d.name),
+    code(d.path),
+    d.diff?.rows_before === null || d.diff === null ? "–" : fmtInt(d.diff.rows_before),
+    fmtInt(d.rows),
+    d.diff ? esc([...d.diff.columns_added.map((c) => `+${c}`), ...d.diff.columns_removed.map((c) => `−${c}`)].join(", ") || "–") : "–",
+  ]);
+  const body = [
+    failed.length ? table(["check", "column", "dataset", "result"], ["l", "l", "l", "l"], checkRows) : "",
+    failed.length > maxRows ? `… and ${failed.length - maxRows} more failed checks.` : "",
+    table(["dataset", "path", "rows (base)", "rows (PR)", "columns"], ["l", "l", "r", "r", "l"], shapeRows),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  return details(`${icon} Data: ${summaryParts.join(" · ")}`, body, failed.length > 0);
+}
+
+function checkResultText(c: CheckResult): string {
+  const observed = c.observed ? `${c.observed} ` : "";
+  const count = `${fmtInt(c.unexpected_count)} of ${fmtInt(c.element_count)} (${c.unexpected_percent.toFixed(2)}%)`;
+  const samples = c.samples.length ? `; first at rows ${c.samples.map((s) => `${s.row} (${s.value})`).join(", ")}` : "";
+  return `${observed}${count}${samples}`;
+}
+
+function changesSection(input: ReportInput, maxRows: number): string {
+  const heads: string[] = [];
+  const bodies: string[] = [];
+  if (input.params.length) {
+    heads.push(`⚙️ Params changed (${input.params.length})`);
+    bodies.push(
+      table(
+        ["param", "base", "this PR"],
+        ["l", "r", "r"],
+        input.params.slice(0, maxRows).map((p) => [esc(p.key), fmtParam(p.old), fmtParam(p.new)]),
+      ),
+    );
+  }
+  const slices = input.slices;
+  if (slices.length && input.keyMetric) {
+    heads.push(`🧩 ${slices.length} slices`);
+    bodies.push(
+      table(
+        ["slice", "rows", `${esc(input.keyMetric)}`],
+        ["l", "r", "r"],
+        slices.slice(0, maxRows).map((s) => [`${esc(s.column)}=${esc(s.value)}`, fmtInt(s.n), fmt(s.value_of_key)]),
+      ),
+    );
+  }
+  if (input.artifact) {
+    const { bytes, baselineBytes } = input.artifact;
+    const change = baselineBytes === null ? "" : ` (${bytes >= baselineBytes ? "+" : "−"}${fmtBytes(Math.abs(bytes - baselineBytes))})`;
+    heads.push(`📦 model ${fmtBytes(bytes)}${change}`);
+  }
+  if (heads.length === 0) return "";
+  return details(heads.join(" · "), bodies.join("\n\n") || "_Nothing else changed._");
+}
+
+function trendSection(input: ReportInput): string {
+  const points = input.trend.filter((p) => p.value !== null) as { label: string; value: number }[];
+  if (points.length < 2 || !input.keyMetric) return "";
+  const values = points.map((p) => p.value);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.01 || 0.01;
+  const name = input.keyMetric.replace(/[^A-Za-z0-9_]/g, "_");
+  const chart = [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${name}"`,
+    `  x-axis [${points.map((p) => `"${p.label.replace(/[^A-Za-z0-9_. -]/g, "")}"`).join(", ")}]`,
+    `  y-axis "${name}" ${round(lo - pad)} --> ${round(hi + pad)}`,
+    `  line [${values.map(round).join(", ")}]`,
+    "```",
+  ].join("\n");
+  const numbers = table(
+    ["version", esc(input.keyMetric)],
+    ["l", "r"],
+    points.map((p) => [esc(p.label), fmt(p.value)]),
+  );
+  return details(`📈 ${esc(input.keyMetric)} over the last ${points.length - 1} versions`, `${chart}\n\n${numbers}`);
+}
+
+function nextSteps(input: ReportInput): string {
+  const labels = input.stages.map((s) => code(s.label)).join(" or ");
+  if (input.verdict === "blocked") {
+    return "**Next:** fix the failing gates and push; promotion is blocked while a gate fails.";
+  }
+  const first = input.stages[0];
+  const command = first ? ` or comment ${code(`/mlgate promote ${first.name}`)}` : "";
+  return `**Next:** to promote on merge, add the label ${labels}${command}.`;
+}
+
+function footer(input: ReportInput): string {
+  return `<!-- mlgate:report model=${input.model} sha=${input.headSha} -->`;
+}
+
+function gateCell(r: MetricRow): string {
+  if (r.status === "pass") return "✅";
+  if (r.status === "fail") return `❌ ${esc(r.reasons.join("; "))}`;
+  if (r.status === "warn") return `⚠️ ${esc(r.reasons.join("; "))}`;
+  return "";
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
+export function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined) return "–";
+  if (!Number.isFinite(x)) return "–";
+  if (Math.abs(x) >= 1000) return minus(x.toLocaleString("en-US", { maximumFractionDigits: 1 }));
+  return minus(x.toFixed(4));
+}
+
+function fmtDelta(r: MetricRow): string {
+  if (r.delta === null) return "–";
+  const sign = r.delta > 0 ? "+" : r.delta < 0 ? "−" : "±";
+  const abs = Math.abs(r.delta);
+  const rel = r.relative === null ? "" : ` (${r.relative > 0 ? "+" : r.relative < 0 ? "−" : "±"}${Math.abs(r.relative * 100).toFixed(1)}%)`;
+  return `${sign}${abs >= 1000 ? abs.toLocaleString("en-US", { maximumFractionDigits: 1 }) : abs.toFixed(4)}${rel}`;
+}
+
+function fmtCi(ci: [number, number] | undefined): string {
+  return ci ? `[${fmt(ci[0])}, ${fmt(ci[1])}]` : "–";
+}
+
+function fmtParam(v: ParamChange["old"]): string {
+  return v === undefined ? "–" : esc(String(v));
+}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+function minus(s: string): string {
+  return s.replace(/^-/, "−");
+}
