@@ -12,7 +12,9 @@ const common = {
   format: "esm",
   target: "node20",
   // some dependencies are CommonJS and call require() for node built-ins
-  banner: { js: "import { createRequire as __mlgateRequire } from 'node:module'; const require = __mlgateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __mlgateRequire } from 'node:module'; const require = __mlgateRequire(import.meta.url);",
+  },
   define: { __MLGATE_VERSION__: JSON.stringify(version) },
   legalComments: "eof",
   logLevel: "warning",

@@ -31,7 +31,11 @@ function git(...args) {
 function mlgate(args, { allow = [0] } = {}) {
   const t = performance.now();
   console.log(bold(`$ mlgate ${args.join(" ")}`));
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
   if (!allow.includes(r.status)) {
     process.stdout.write(r.stdout);
     console.error(`demo: mlgate ${args[0]} exited with ${r.status}`);
@@ -42,7 +46,10 @@ function mlgate(args, { allow = [0] } = {}) {
 }
 
 banner(`Setting up a git repo with the penguins example in ${repo}`);
-cpSync(example, repo, { recursive: true, filter: (src) => !/[\\/](build|\.mlgate)([\\/]|$)/.test(src.slice(example.length)) });
+cpSync(example, repo, {
+  recursive: true,
+  filter: (src) => !/[\\/](build|\.mlgate)([\\/]|$)/.test(src.slice(example.length)),
+});
 const gitEnv = ["-c", "user.name=mlgate demo", "-c", "user.email=demo@mlgate.invalid"];
 git("init", "-q", "-b", "main");
 git("add", "-A");
@@ -56,12 +63,12 @@ console.log(mlgate(["promote", "penguins", "latest", "--to", "production"]).trim
 banner("A pull request changes one training parameter");
 git("checkout", "-q", "-b", "pr/more-epochs");
 const params = readFileSync(join(repo, "params.yaml"), "utf8");
-const changed = params.replace(/epochs: *\d+/, "epochs: 400");
+const changed = params.replace(/epochs: *\d+/, "epochs: 500");
 if (changed === params) throw new Error("demo: params.yaml has no epochs line to change");
 writeFileSync(join(repo, "params.yaml"), changed);
 git("add", "params.yaml");
-git(...gitEnv, "commit", "-q", "-m", "train longer (epochs 200 → 400)");
-console.log("params.yaml: train.epochs 200 → 400");
+git(...gitEnv, "commit", "-q", "-m", "train longer (epochs 200 → 500)");
+console.log("params.yaml: train.epochs 200 → 500");
 
 banner("PR: mlgate check (what CI would post as the PR comment)");
 const comment = mlgate(["check"], { allow: [0, 1] });
@@ -69,7 +76,10 @@ console.log(`\n${comment}`);
 
 banner("PR: release the model and promote it to staging");
 console.log(mlgate(["release"]).trim());
-const promoted = spawnSync(process.execPath, [cli, "promote", "penguins", "latest", "--to", "staging"], { cwd: repo, encoding: "utf8" });
+const promoted = spawnSync(process.execPath, [cli, "promote", "penguins", "latest", "--to", "staging"], {
+  cwd: repo,
+  encoding: "utf8",
+});
 console.log(promoted.status === 0 ? promoted.stdout.trim() : `not promoted: ${promoted.stderr.trim()}`);
 console.log(mlgate(["registry", "list"]).trim());
 

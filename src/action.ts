@@ -39,7 +39,9 @@ function readEvent(): EventInfo {
     try {
       payload = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     } catch {
-      throw new UserError(`GITHUB_EVENT_PATH ${path}: not readable JSON. This file is written by the Actions runner; run mlgate as a workflow step.`);
+      throw new UserError(
+        `GITHUB_EVENT_PATH ${path}: not readable JSON. This file is written by the Actions runner; run mlgate as a workflow step.`,
+      );
     }
   }
   const pr = payload.pull_request as { merged?: boolean } | undefined;
@@ -110,12 +112,23 @@ export async function runAction(): Promise<ActionOutcome> {
       const result = await check(ctx, scope);
       if (!result.run.ok) throw new GateFailure(`pipeline failed at stage "${result.run.failed_stage}"`);
       const r = result.report!;
-      return { verdict: r.verdict, reportPath: r.reports[0]?.report_path, jsonPath: r.json_path, markdown: r.reports.map((m) => m.markdown).join("\n\n") };
+      return {
+        verdict: r.verdict,
+        reportPath: r.reports[0]?.report_path,
+        jsonPath: r.json_path,
+        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+      };
     }
     case "report": {
-      if (!dryRun) throw notAvailableYet("report (posting to GitHub)", "issue #5; set dry-run: true to render");
+      if (!dryRun)
+        throw notAvailableYet("report (posting to GitHub)", "issue #5; set dry-run: true to render");
       const r = await report(ctx, { ...scope, dryRun: true });
-      return { verdict: r.verdict, reportPath: r.reports[0]?.report_path, jsonPath: r.json_path, markdown: r.reports.map((m) => m.markdown).join("\n\n") };
+      return {
+        verdict: r.verdict,
+        reportPath: r.reports[0]?.report_path,
+        jsonPath: r.json_path,
+        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+      };
     }
     case "validate-data": {
       const r = await validateDatasets(ctx);
@@ -132,14 +145,21 @@ export async function runAction(): Promise<ActionOutcome> {
       return {};
     case "validate-model": {
       const r = await validateModels(ctx, scope);
-      const verdict = r.some((m) => m.verdict === "blocked") ? "blocked" : r.some((m) => m.verdict === "warnings") ? "warnings" : "ready";
+      const verdict = r.some((m) => m.verdict === "blocked")
+        ? "blocked"
+        : r.some((m) => m.verdict === "warnings")
+          ? "warnings"
+          : "ready";
       return { verdict };
     }
     case "release":
     case "promote":
     case "rollback":
     case "registry":
-      throw notAvailableYet(`${command} on GitHub (the Releases registry)`, "issue #6; locally use `npx mlgate release`");
+      throw notAvailableYet(
+        `${command} on GitHub (the Releases registry)`,
+        "issue #6; locally use `npx mlgate release`",
+      );
     case "promotion-request":
       throw notAvailableYet("label-gated promotion", "issue #6");
     case "bot":
@@ -147,7 +167,9 @@ export async function runAction(): Promise<ActionOutcome> {
     case "monitor":
       throw notAvailableYet("monitor", "a later issue");
     default:
-      throw new UserError(`input command: unknown command "${command}". Use auto, check, validate-data, run, evaluate, validate-model, report, release, promote, rollback, registry, monitor or bot.`);
+      throw new UserError(
+        `input command: unknown command "${command}". Use auto, check, validate-data, run, evaluate, validate-model, report, release, promote, rollback, registry, monitor or bot.`,
+      );
   }
 }
 
@@ -174,7 +196,9 @@ export async function run(): Promise<void> {
   } catch (e) {
     if (e instanceof UserError) {
       for (const line of e.problems) core.error(line);
-      core.setFailed(e.problems.length === 1 ? e.problems[0]! : `${e.problems.length} problems (see the errors above)`);
+      core.setFailed(
+        e.problems.length === 1 ? e.problems[0]! : `${e.problems.length} problems (see the errors above)`,
+      );
     } else if (e instanceof GateFailure) {
       core.setFailed(`mlgate: ${e.message}`);
     } else {

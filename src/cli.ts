@@ -29,7 +29,11 @@ interface CommandSpec {
   usage: string;
   options: Options;
   /** Returns the result and whether a gate failed. */
-  run(ctx: CommandContext, values: Values, positionals: string[]): Promise<{ result: AnyResult; gateFailed: boolean }>;
+  run(
+    ctx: CommandContext,
+    values: Values,
+    positionals: string[],
+  ): Promise<{ result: AnyResult; gateFailed: boolean }>;
 }
 
 const COMMON: Options = {
@@ -42,7 +46,10 @@ const MODEL: Options = { model: { type: "string", short: "m" } };
 const BASE: Options = { base: { type: "string" } };
 
 const str = (v: Values, k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
-const scope = (v: Values) => ({ ...(str(v, "model") && { model: str(v, "model") }), ...(str(v, "base") && { base: str(v, "base") }) });
+const scope = (v: Values) => ({
+  ...(str(v, "model") && { model: str(v, "model") }),
+  ...(str(v, "base") && { base: str(v, "base") }),
+});
 const actor = () => process.env.GITHUB_ACTOR ?? process.env.USER ?? "local";
 
 function later(command: string, issue: string): CommandSpec {
@@ -58,7 +65,8 @@ function later(command: string, issue: string): CommandSpec {
 
 export const COMMANDS: Record<string, CommandSpec> = {
   check: {
-    summary: "What CI runs on a pull request: validate-data → run → evaluate → validate-model → report --dry-run",
+    summary:
+      "What CI runs on a pull request: validate-data → run → evaluate → validate-model → report --dry-run",
     usage: "mlgate check [--model NAME] [--base REF]",
     options: { ...MODEL, ...BASE },
     run: async (ctx, v) => {
@@ -68,16 +76,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   "validate-data": {
     summary: "Check each dataset against its schema and compare its shape with the base commit",
-    usage: "mlgate validate-data [--dataset NAME] [--base REF]\n       mlgate validate-data FILE --schema SCHEMA.yml",
+    usage:
+      "mlgate validate-data [--dataset NAME] [--base REF]\n       mlgate validate-data FILE --schema SCHEMA.yml",
     options: { dataset: { type: "string" }, schema: { type: "string" }, ...BASE },
     run: async (ctx, v, pos) => {
       const schema = str(v, "schema");
       if (pos.length > 0 || schema) {
-        if (pos.length !== 1 || !schema) throw new UserError("validate-data: the standalone form needs one FILE and --schema SCHEMA.yml.");
+        if (pos.length !== 1 || !schema)
+          throw new UserError("validate-data: the standalone form needs one FILE and --schema SCHEMA.yml.");
         const result = await validateFile(resolve(ctx.root, pos[0]!), resolve(ctx.root, schema));
         return { result, gateFailed: !result.ok };
       }
-      const result = await validateDatasets(ctx, { ...(str(v, "dataset") && { dataset: str(v, "dataset") }), ...scope(v) });
+      const result = await validateDatasets(ctx, {
+        ...(str(v, "dataset") && { dataset: str(v, "dataset") }),
+        ...scope(v),
+      });
       return { result, gateFailed: !result.ok };
     },
   },
@@ -118,11 +131,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
       }
       const task = str(v, "task");
       if (task !== "binary" && task !== "multiclass" && task !== "regression") {
-        throw new UserError(`evaluate: --task must be binary, multiclass or regression, got ${task === undefined ? "nothing" : JSON.stringify(task)}.`);
+        throw new UserError(
+          `evaluate: --task must be binary, multiclass or regression, got ${task === undefined ? "nothing" : JSON.stringify(task)}.`,
+        );
       }
       const threshold = str(v, "threshold");
       const t = threshold === undefined ? undefined : Number(threshold);
-      if (t !== undefined && !(t >= 0 && t <= 1)) throw new UserError(`evaluate: --threshold must be a number in [0, 1], got "${threshold}".`);
+      if (t !== undefined && !(t >= 0 && t <= 1))
+        throw new UserError(`evaluate: --threshold must be a number in [0, 1], got "${threshold}".`);
       const result = await evaluateFile({
         predictions: resolve(ctx.root, predictions),
         task: task as Task,
@@ -168,10 +184,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: async (ctx, v, pos) => {
       const [model, version = "latest"] = pos;
       const stage = str(v, "to");
-      if (!model || !stage) throw new UserError("promote: usage: mlgate promote MODEL [VERSION|latest] --to STAGE");
+      if (!model || !stage)
+        throw new UserError("promote: usage: mlgate promote MODEL [VERSION|latest] --to STAGE");
       const n = /^v?([1-9][0-9]*)$/.exec(version);
-      if (!n && version !== "latest") throw new UserError(`promote: VERSION must be a number like 3 (or v3, or latest), got "${version}".`);
-      const result = await promote(ctx, { model, version: n ? Number(n[1]) : "latest", stage, by: actor(), force: v.force === true });
+      if (!n && version !== "latest")
+        throw new UserError(`promote: VERSION must be a number like 3 (or v3, or latest), got "${version}".`);
+      const result = await promote(ctx, {
+        model,
+        version: n ? Number(n[1]) : "latest",
+        stage,
+        by: actor(),
+        force: v.force === true,
+      });
       return { result, gateFailed: false };
     },
   },
@@ -187,7 +211,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   registry: {
     summary: "List models, show a version, stage history, pull a version",
-    usage: "mlgate registry list | show MODEL[@VERSION|@STAGE] | history MODEL [--stage S] | pull MODEL[@…] [--dest DIR]",
+    usage:
+      "mlgate registry list | show MODEL[@VERSION|@STAGE] | history MODEL [--stage S] | pull MODEL[@…] [--dest DIR]",
     options: { stage: { type: "string" }, dest: { type: "string" } },
     run: async (ctx, v, pos) => {
       const [action = "list", ref] = pos;
@@ -223,7 +248,8 @@ function mainHelp(): string {
 
 function commandHelp(name: string, spec: CommandSpec): string {
   const opts = Object.entries({ ...spec.options, ...COMMON }).map(
-    ([k, o]) => `  --${k}${o.type === "string" ? " VALUE" : ""}${o.short ? ` (-${o.short})` : ""}${o.default !== undefined && o.type === "string" ? ` [default ${String(o.default)}]` : ""}`,
+    ([k, o]) =>
+      `  --${k}${o.type === "string" ? " VALUE" : ""}${o.short ? ` (-${o.short})` : ""}${o.default !== undefined && o.type === "string" ? ` [default ${String(o.default)}]` : ""}`,
   );
   return [`mlgate ${name} — ${spec.summary}`, "", `usage: ${spec.usage}`, "", "options:", ...opts].join("\n");
 }
@@ -245,7 +271,10 @@ export function terminalLogger(err: (text: string) => void): Logger {
 }
 
 /** Runs the CLI; returns the exit code. Never throws. */
-export async function runCli(argv: string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.out(mainHelp());
@@ -263,9 +292,16 @@ export async function runCli(argv: string[], io: Io = { out: (t) => console.log(
   try {
     let parsed: { values: Values; positionals: string[] };
     try {
-      parsed = parseArgs({ args: rest, options: { ...spec.options, ...COMMON }, allowPositionals: true, strict: true }) as typeof parsed;
+      parsed = parseArgs({
+        args: rest,
+        options: { ...spec.options, ...COMMON },
+        allowPositionals: true,
+        strict: true,
+      }) as typeof parsed;
     } catch (e) {
-      throw new UserError(`mlgate ${name}: ${(e as Error).message.split("\n")[0]} Run \`mlgate ${name} --help\`.`);
+      throw new UserError(
+        `mlgate ${name}: ${(e as Error).message.split("\n")[0]} Run \`mlgate ${name} --help\`.`,
+      );
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -287,7 +323,9 @@ export async function runCli(argv: string[], io: Io = { out: (t) => console.log(
       for (const line of e.problems) io.err(`error: ${line}`);
       return 2;
     }
-    io.err(`mlgate: internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in mlgate; please report it with the command you ran.`);
+    io.err(
+      `mlgate: internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in mlgate; please report it with the command you ran.`,
+    );
     return 3;
   }
 }

@@ -9,7 +9,15 @@ const finite = () => z.number().refine(Number.isFinite, "expected a finite numbe
 const share = () => z.number().min(0).max(1);
 const nonEmpty = () => z.string().min(1);
 
-export const COLUMN_TYPES = ["number", "integer", "string", "boolean", "date", "datetime", "category"] as const;
+export const COLUMN_TYPES = [
+  "number",
+  "integer",
+  "string",
+  "boolean",
+  "date",
+  "datetime",
+  "category",
+] as const;
 export const DRIFT_METHODS = [
   "auto",
   "ks",
@@ -57,7 +65,10 @@ export const DatasetSchema = z
       .optional()
       .describe("May the data have columns not listed under `columns`? Default true."),
     ordered: z.boolean().optional().describe("Columns must appear in the listed order. Default false."),
-    unique_together: z.array(z.array(nonEmpty()).min(2)).optional().describe("Compound keys that must be unique."),
+    unique_together: z
+      .array(z.array(nonEmpty()).min(2))
+      .optional()
+      .describe("Compound keys that must be unique."),
     max_duplicate_row_share: share().optional(),
   })
   .describe("A dataset schema; also the format of a standalone `--schema` file.");
@@ -74,7 +85,10 @@ export const Dataset = z.strictObject({
   path: nonEmpty().describe("File or glob, relative to the repo root (CSV, TSV, JSON Lines, Parquet)."),
   format: z.enum(["csv", "tsv", "jsonl", "parquet"]).optional().describe("Default: from the extension."),
   delimiter: z.string().length(1).optional(),
-  key: z.union([nonEmpty(), z.array(nonEmpty()).min(1)]).optional().describe("Row key for row-level diffs."),
+  key: z
+    .union([nonEmpty(), z.array(nonEmpty()).min(1)])
+    .optional()
+    .describe("Row key for row-level diffs."),
   schema: DatasetSchema.optional(),
   drift: z.union([DriftSettings, z.literal(false)]).optional(),
 });
@@ -100,12 +114,18 @@ export const MetricGate = z
     max_drop_relative: finite().min(0).optional().describe("Allowed relative drop, 0.05 = 5%."),
     max_rise: finite().min(0).optional().describe("Allowed absolute rise vs baseline (lower-is-better)."),
     max_rise_relative: finite().min(0).optional(),
-    min_improvement: finite().min(0).optional().describe("Required absolute improvement (MLflow min_absolute_change)."),
+    min_improvement: finite()
+      .min(0)
+      .optional()
+      .describe("Required absolute improvement (MLflow min_absolute_change)."),
     min_improvement_relative: finite()
       .min(0)
       .optional()
       .describe("Required relative improvement (MLflow min_relative_change)."),
-    key: z.boolean().optional().describe("The key metric, drawn in the trend chart. Default: the first metric."),
+    key: z
+      .boolean()
+      .optional()
+      .describe("The key metric, drawn in the trend chart. Default: the first metric."),
   })
   .describe("A metric and its gates.");
 
@@ -113,7 +133,9 @@ export const Predictions = z.strictObject({
   path: nonEmpty(),
   label: nonEmpty().default("label"),
   score: nonEmpty().optional().describe("Binary: the positive-class probability column (default `score`)."),
-  prediction: nonEmpty().optional().describe("Use this predicted-class column instead of thresholding/argmax."),
+  prediction: nonEmpty()
+    .optional()
+    .describe("Use this predicted-class column instead of thresholding/argmax."),
   proba_prefix: nonEmpty().optional().describe("Multiclass: probability column prefix (default `proba_`)."),
   positive_label: z.union([z.string(), z.number(), z.boolean()]).optional(),
   threshold: share().optional().describe("Binary decision threshold (default 0.5)."),
@@ -136,7 +158,9 @@ export const Model = z.strictObject({
   metrics: z.record(z.string(), MetricGate).default({}),
   slices: z.array(nonEmpty()).default([]).describe("Evaluate per value of these columns."),
   artifact_rules: ArtifactRules.optional(),
-  params: nonEmpty().optional().describe("Params file recorded with the model (default params.yaml if present)."),
+  params: nonEmpty()
+    .optional()
+    .describe("Params file recorded with the model (default params.yaml if present)."),
 });
 
 export const StageSettings = z.strictObject({
@@ -207,7 +231,10 @@ export function semanticProblems(config: MlgateConfig): { path: (string | number
         }
       }
       if (gate.min !== undefined && gate.max !== undefined && gate.min > gate.max) {
-        problems.push({ path: [...at, "min"], message: `min (${gate.min}) is greater than max (${gate.max})` });
+        problems.push({
+          path: [...at, "min"],
+          message: `min (${gate.min}) is greater than max (${gate.max})`,
+        });
       }
     }
   });

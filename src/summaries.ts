@@ -40,7 +40,9 @@ export function summarize(result: AnyResult): string {
     case "report":
       return reportSummary(result);
     case "release":
-      return result.releases.map((r) => `released ${r.model}-v${r.version} from ${r.commit.slice(0, 7)} → ${r.location}`).join("\n");
+      return result.releases
+        .map((r) => `released ${r.model}-v${r.version} from ${r.commit.slice(0, 7)} → ${r.location}`)
+        .join("\n");
     case "promote":
     case "rollback":
       return `${result.event.stage}: ${result.event.model}-v${result.event.version}${result.previous === null ? "" : ` (was v${result.previous})`}`;
@@ -67,7 +69,10 @@ function modelValidation(v: ModelValidation): string {
 }
 
 function runSummary(r: RunResult): string {
-  const lines = r.stages.map((s) => `  ${s.status === "ok" ? "✓" : s.status === "failed" ? "✗" : "·"} ${s.name} (${s.seconds.toFixed(1)}s)${s.status === "failed" ? ` exit ${s.exit_code}` : ""}`);
+  const lines = r.stages.map(
+    (s) =>
+      `  ${s.status === "ok" ? "✓" : s.status === "failed" ? "✗" : "·"} ${s.name} (${s.seconds.toFixed(1)}s)${s.status === "failed" ? ` exit ${s.exit_code}` : ""}`,
+  );
   return [r.ok ? "pipeline ok" : `pipeline failed at stage "${r.failed_stage}"`, ...lines].join("\n");
 }
 
@@ -75,21 +80,30 @@ function dataSummary(d: DataResult): string {
   const lines: string[] = [];
   for (const ds of d.datasets) {
     const failed = ds.checks.filter((c) => !c.ok);
-    lines.push(`${ds.name} (${ds.path}): ${ds.rows} rows, ${ds.columns.length} columns, ${ds.checks.length - failed.length}/${ds.checks.length} checks passed`);
+    lines.push(
+      `${ds.name} (${ds.path}): ${ds.rows} rows, ${ds.columns.length} columns, ${ds.checks.length - failed.length}/${ds.checks.length} checks passed`,
+    );
     for (const c of failed) {
       const rows = c.samples.map((s) => s.row).join(", ");
-      lines.push(`  ✗ ${c.column ?? "(table)"}: ${c.check} ${c.expected} — ${c.unexpected_count} of ${c.element_count}${rows ? ` (rows ${rows})` : ""}`);
+      lines.push(
+        `  ✗ ${c.column ?? "(table)"}: ${c.check} ${c.expected} — ${c.unexpected_count} of ${c.element_count}${rows ? ` (rows ${rows})` : ""}`,
+      );
     }
     if (ds.diff?.in_base && ds.diff.rows_before !== null) {
       const delta = ds.diff.rows_after - ds.diff.rows_before;
-      lines.push(`  vs base ${ds.diff.base_commit.slice(0, 7)}: ${delta >= 0 ? "+" : ""}${delta} rows${ds.diff.columns_added.length ? `, +${ds.diff.columns_added.join(", +")}` : ""}${ds.diff.columns_removed.length ? `, -${ds.diff.columns_removed.join(", -")}` : ""}`);
+      lines.push(
+        `  vs base ${ds.diff.base_commit.slice(0, 7)}: ${delta >= 0 ? "+" : ""}${delta} rows${ds.diff.columns_added.length ? `, +${ds.diff.columns_added.join(", +")}` : ""}${ds.diff.columns_removed.length ? `, -${ds.diff.columns_removed.join(", -")}` : ""}`,
+      );
     }
   }
   return lines.join("\n");
 }
 
 function reportSummary(r: ReportResult): string {
-  return [...r.reports.map((m) => m.markdown), `verdict: ${r.verdict} · report: ${r.reports.map((m) => m.report_path).join(", ")}`].join("\n\n");
+  return [
+    ...r.reports.map((m) => m.markdown),
+    `verdict: ${r.verdict} · report: ${r.reports.map((m) => m.report_path).join(", ")}`,
+  ].join("\n\n");
 }
 
 function registrySummary(r: RegistryResult): string {
@@ -98,7 +112,9 @@ function registrySummary(r: RegistryResult): string {
       if (r.models.length === 0) return "registry is empty";
       return r.models
         .map((m) => {
-          const stages = Object.entries(m.stages).map(([s, v]) => `${s}=v${v}`).join(", ");
+          const stages = Object.entries(m.stages)
+            .map(([s, v]) => `${s}=v${v}`)
+            .join(", ");
           return `${m.model}: ${m.versions.length} versions (latest v${m.versions.at(-1)?.version ?? "-"})${stages ? ` · ${stages}` : ""}`;
         })
         .join("\n");
@@ -114,8 +130,15 @@ function registrySummary(r: RegistryResult): string {
     }
     case "history":
       if (r.events.length === 0) return "no stage history";
-      return r.events.map((e) => `${e.at} ${e.stage}: ${e.model}-v${e.version} by ${e.by}${e.rollback_from ? ` (rollback from v${e.rollback_from})` : ""}`).join("\n");
+      return r.events
+        .map(
+          (e) =>
+            `${e.at} ${e.stage}: ${e.model}-v${e.version} by ${e.by}${e.rollback_from ? ` (rollback from v${e.rollback_from})` : ""}`,
+        )
+        .join("\n");
     case "pull":
-      return [`pulled ${r.model}-v${r.version} (sha256 verified):`, ...r.files.map((f) => `  ${f}`)].join("\n");
+      return [`pulled ${r.model}-v${r.version} (sha256 verified):`, ...r.files.map((f) => `  ${f}`)].join(
+        "\n",
+      );
   }
 }

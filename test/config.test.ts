@@ -46,7 +46,9 @@ describe("config errors", () => {
   });
 
   it("reports every problem at once, one line each", () => {
-    const problems = problemsOf(`datasets:\n  - name: d\n    path: d.csv\n    colour: red\n${MODEL}    slicez: [a]\n    task2: x\n`);
+    const problems = problemsOf(
+      `datasets:\n  - name: d\n    path: d.csv\n    colour: red\n${MODEL}    slicez: [a]\n    task2: x\n`,
+    );
     expect(problems).toHaveLength(3);
     expect(problems.every((p) => /^FILE:\d+:\d+: /.test(p) && !p.includes("\n"))).toBe(true);
   });
@@ -63,7 +65,9 @@ describe("config errors", () => {
   });
 
   it("a custom metric needs a direction", () => {
-    expect(problemsOf(`${MODEL}    metrics:\n      revenue: { min: 1 }\n`)[0]).toContain("add higher_is_better");
+    expect(problemsOf(`${MODEL}    metrics:\n      revenue: { min: 1 }\n`)[0]).toContain(
+      "add higher_is_better",
+    );
   });
 
   it("a missing file says how to point at one", () => {

@@ -16,7 +16,10 @@ export interface CheckResult {
   report: ReportResult | null;
 }
 
-export async function check(ctx: CommandContext, opts: { model?: string; base?: string }): Promise<CheckResult> {
+export async function check(
+  ctx: CommandContext,
+  opts: { model?: string; base?: string },
+): Promise<CheckResult> {
   const scope = { ...(opts.model && { model: opts.model }), ...(opts.base && { base: opts.base }) };
   await validateDatasets(ctx, opts.base ? { base: opts.base } : {});
   const run = await runPipeline(ctx);

@@ -47,7 +47,9 @@ export function pickModels<T extends { name: string }>(models: T[], name: string
   if (name === undefined) return models;
   const hit = models.filter((m) => m.name === name);
   if (hit.length === 0) {
-    throw new UserError(`model "${name}" is not in the config (models: ${models.map((m) => m.name).join(", ") || "none"}).`);
+    throw new UserError(
+      `model "${name}" is not in the config (models: ${models.map((m) => m.name).join(", ") || "none"}).`,
+    );
   }
   return hit;
 }

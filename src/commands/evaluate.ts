@@ -4,12 +4,25 @@
  */
 import type { ModelConfig } from "../config.js";
 import { type BaselineRef, compareMetrics, type MetricRow } from "../core/gates.js";
-import { type PredictionColumns, type PredictionOptions, preparePredictions, type Task } from "../core/prediction-table.js";
+import {
+  type PredictionColumns,
+  type PredictionOptions,
+  preparePredictions,
+  type Task,
+} from "../core/prediction-table.js";
 import { UserError } from "../errors.js";
 import { sha256 } from "../io/hash.js";
 import { type Cell, readColumns } from "../io/table-reader.js";
 import { type Baselines, findBaselines, gateBaseline } from "./baselines.js";
-import { type CommandContext, gitOf, pickModels, readConfig, registryOf, resolveIn, resultsOf } from "./context.js";
+import {
+  type CommandContext,
+  gitOf,
+  pickModels,
+  readConfig,
+  registryOf,
+  resolveIn,
+  resultsOf,
+} from "./context.js";
 
 export interface SliceResult {
   value: string;
@@ -146,6 +159,7 @@ export async function evaluateModels(
     done();
     out.push(result);
   }
-  if (out.length === 0) throw new UserError(`${ctx.configPath}: no models configured. Add one under "models:".`);
+  if (out.length === 0)
+    throw new UserError(`${ctx.configPath}: no models configured. Add one under "models:".`);
   return out;
 }

@@ -15,7 +15,9 @@ export async function promote(
 ): Promise<PromoteResult> {
   const config = readConfig(ctx);
   if (!(opts.stage in config.promotion.stages)) {
-    throw new UserError(`promote: unknown stage "${opts.stage}" (stages: ${Object.keys(config.promotion.stages).join(", ")}). Add it under promotion.stages.`);
+    throw new UserError(
+      `promote: unknown stage "${opts.stage}" (stages: ${Object.keys(config.promotion.stages).join(", ")}). Add it under promotion.stages.`,
+    );
   }
   if (!config.models.some((m) => m.name === opts.model)) {
     throw new UserError(`promote: model "${opts.model}" is not in ${ctx.configPath}.`);
@@ -24,11 +26,15 @@ export async function promote(
   const versions = await registry.listVersions(opts.model);
   const version = opts.version === "latest" ? versions.at(-1)?.version : opts.version;
   if (version === undefined || !versions.some((v) => v.version === version)) {
-    throw new UserError(`promote: ${opts.model}@${opts.version} is not in the registry (versions: ${versions.map((v) => v.version).join(", ") || "none"}). Run \`mlgate release\` first.`);
+    throw new UserError(
+      `promote: ${opts.model}@${opts.version} is not in the registry (versions: ${versions.map((v) => v.version).join(", ") || "none"}). Run \`mlgate release\` first.`,
+    );
   }
   const manifest = await registry.getManifest(opts.model, version);
   if (manifest.verdict === "blocked" && config.promotion.block_on_failed_gates && !opts.force) {
-    throw new UserError(`promote: ${opts.model}-v${version} failed its gates when it was released; promotion is blocked (promotion.block_on_failed_gates). Fix the model, or pass --force to override (recorded).`);
+    throw new UserError(
+      `promote: ${opts.model}-v${version} failed its gates when it was released; promotion is blocked (promotion.block_on_failed_gates). Fix the model, or pass --force to override (recorded).`,
+    );
   }
   const previous = (await registry.stageHistory(opts.model, opts.stage)).at(-1)?.version ?? null;
   const event = await registry.promote({
@@ -38,22 +44,30 @@ export async function promote(
     by: opts.by,
     ...(opts.force && manifest.verdict === "blocked" && { note: "forced despite failed gates" }),
   });
-  ctx.log.info(`${opts.stage}: ${opts.model}-v${version}${previous === null ? "" : ` (was v${previous})`}`);
   return { command: "promote", event, previous };
 }
 
 /** Re-promote the version the stage served before its current one. */
-export async function rollback(ctx: CommandContext, opts: { model: string; stage: string; by: string }): Promise<PromoteResult> {
+export async function rollback(
+  ctx: CommandContext,
+  opts: { model: string; stage: string; by: string },
+): Promise<PromoteResult> {
   const config = readConfig(ctx);
   const registry = registryOf(ctx, config);
   const history = await registry.stageHistory(opts.model, opts.stage);
   const current = history.at(-1);
   const before = current ? [...history].reverse().find((e) => e.version !== current.version) : undefined;
   if (!current || !before) {
-    throw new UserError(`rollback: ${opts.stage} of ${opts.model} has no earlier version to go back to (history: ${history.map((e) => `v${e.version}`).join(" → ") || "empty"}).`);
+    throw new UserError(
+      `rollback: ${opts.stage} of ${opts.model} has no earlier version to go back to (history: ${history.map((e) => `v${e.version}`).join(" → ") || "empty"}).`,
+    );
   }
-  const event = await registry.promote({ model: opts.model, stage: opts.stage, version: before.version, by: opts.by, rollback_from: current.version });
-  ctx.log.info(`${opts.stage}: ${opts.model}-v${before.version} (rolled back from v${current.version})`);
+  const event = await registry.promote({
+    model: opts.model,
+    stage: opts.stage,
+    version: before.version,
+    by: opts.by,
+    rollback_from: current.version,
+  });
   return { command: "rollback", event, previous: current.version };
 }
-

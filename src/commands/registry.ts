@@ -5,7 +5,11 @@ import { currentStage, type StageEvent, type VersionSummary } from "../registry/
 import { type CommandContext, readConfig, registryOf, resolveIn } from "./context.js";
 
 export type RegistryResult =
-  | { command: "registry"; action: "list"; models: { model: string; versions: VersionSummary[]; stages: Record<string, number> }[] }
+  | {
+      command: "registry";
+      action: "list";
+      models: { model: string; versions: VersionSummary[]; stages: Record<string, number> }[];
+    }
   | { command: "registry"; action: "show"; manifest: Manifest; stages: string[] }
   | { command: "registry"; action: "history"; events: StageEvent[] }
   | { command: "registry"; action: "pull"; model: string; version: number; files: string[] };
@@ -13,7 +17,8 @@ export type RegistryResult =
 /** `model`, `model@3`, `model@v3` or `model@production`. */
 export function parseModelRef(ref: string): { model: string; at: number | string | undefined } {
   const [model, at] = ref.split("@", 2) as [string, string | undefined];
-  if (!model) throw new UserError(`"${ref}": expected <model>[@<version>|@<stage>], e.g. churn@3 or churn@production.`);
+  if (!model)
+    throw new UserError(`"${ref}": expected <model>[@<version>|@<stage>], e.g. churn@3 or churn@production.`);
   if (at === undefined) return { model, at: undefined };
   const n = /^v?([1-9][0-9]*)$/.exec(at);
   return { model, at: n ? Number(n[1]) : at };
@@ -28,7 +33,10 @@ export async function registryCommand(
   const registry = registryOf(ctx, config);
   const stageNames = Object.keys(config.promotion.stages);
   const resolve = async (ref: string | undefined) => {
-    if (!ref) throw new UserError(`registry ${action}: name a model, e.g. \`mlgate registry ${action} churn@production\`.`);
+    if (!ref)
+      throw new UserError(
+        `registry ${action}: name a model, e.g. \`mlgate registry ${action} churn@production\`.`,
+      );
     const { model, at } = parseModelRef(ref);
     if (typeof at === "number") return { model, version: at };
     if (typeof at === "string") {
@@ -56,18 +64,26 @@ export async function registryCommand(
     case "show": {
       const { model, version } = await resolve(args.ref);
       const stages: string[] = [];
-      for (const s of stageNames) if ((await currentStage(registry, model, s))?.version === version) stages.push(s);
+      for (const s of stageNames)
+        if ((await currentStage(registry, model, s))?.version === version) stages.push(s);
       return { command: "registry", action, manifest: await registry.getManifest(model, version), stages };
     }
     case "history": {
       const { model } = parseModelRef(args.ref ?? "");
-      if (!model) throw new UserError("registry history: name a model, e.g. `mlgate registry history churn`.");
+      if (!model)
+        throw new UserError("registry history: name a model, e.g. `mlgate registry history churn`.");
       return { command: "registry", action, events: await registry.stageHistory(model, args.stage) };
     }
     case "pull": {
       const { model, version } = await resolve(args.ref);
       const dest = resolveIn(ctx.root, args.dest ?? `${model}-v${version}`);
-      return { command: "registry", action, model, version, files: await registry.pull(model, version, dest) };
+      return {
+        command: "registry",
+        action,
+        model,
+        version,
+        files: await registry.pull(model, version, dest),
+      };
     }
     default:
       throw new UserError(`registry: unknown action "${action}". Use list, show, history or pull.`);

@@ -8,13 +8,21 @@ import { UserError } from "../errors.js";
 import { collectParams, workingTreeLoader } from "../io/params-file.js";
 import type { Manifest } from "../registry/manifest.js";
 import type { ReleaseFile } from "../registry/registry.js";
-import { type CommandContext, gitOf, pickModels, readConfig, registryOf, resolveIn, resultsOf } from "./context.js";
+import { MLGATE_VERSION } from "../version.js";
+import {
+  type CommandContext,
+  gitOf,
+  pickModels,
+  readConfig,
+  registryOf,
+  resolveIn,
+  resultsOf,
+} from "./context.js";
+import type { ModelEvaluation } from "./evaluate.js";
 import type { DataResult } from "./validate-data.js";
+import { validateDatasets } from "./validate-data.js";
 import type { ModelValidation } from "./validate-model.js";
 import { validateModels } from "./validate-model.js";
-import type { ModelEvaluation } from "./evaluate.js";
-import { validateDatasets } from "./validate-data.js";
-import { MLGATE_VERSION } from "../version.js";
 
 export interface ReleaseResult {
   command: "release";
@@ -33,10 +41,13 @@ export async function release(ctx: CommandContext, opts: { model?: string } = {}
   const releases: ReleaseResult["releases"] = [];
   for (const model of pickModels(config.models, opts.model)) {
     let validation = await store.read<ModelValidation>(`${model.name}.validate-model`);
-    if (!validation || validation.commit !== head) validation = (await validateModels(ctx, { model: model.name }))[0]!;
+    if (!validation || validation.commit !== head)
+      validation = (await validateModels(ctx, { model: model.name }))[0]!;
     const evaluation = (await store.read<ModelEvaluation>(`${model.name}.evaluate`))!;
     if (validation.artifacts.some((a) => a.check === "exists" && !a.ok)) {
-      throw new UserError(`release ${model.name}: the artifact is missing (${validation.failures.join("; ")}). Run \`mlgate run\` first.`);
+      throw new UserError(
+        `release ${model.name}: the artifact is missing (${validation.failures.join("; ")}). Run \`mlgate run\` first.`,
+      );
     }
     const done = ctx.log.step(`release ${model.name}`);
     const params = await collectParams(paramSpecs(config.pipeline, model), workingTreeLoader(ctx.root));
@@ -52,14 +63,23 @@ export async function release(ctx: CommandContext, opts: { model?: string } = {}
         eval: { rows: evaluation.n, fingerprint: evaluation.fingerprint },
         params,
         datasets: data.datasets.map((d) => ({ name: d.name, path: d.path, sha256: d.sha256, rows: d.rows })),
-        environment: { mlgate: MLGATE_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` },
+        environment: {
+          mlgate: MLGATE_VERSION,
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+        },
         run_url: ctx.runUrl,
       },
       releaseFiles(ctx, model),
     );
     done();
-    ctx.log.info(`released ${model.name}-v${manifest.version} (${head.slice(0, 7)}${dirty ? ", with uncommitted changes" : ""})`);
-    releases.push({ model: model.name, version: manifest.version, commit: head, location: registry.location, files: manifest.files });
+    releases.push({
+      model: model.name,
+      version: manifest.version,
+      commit: head,
+      location: registry.location,
+      files: manifest.files,
+    });
   }
   return { command: "release", releases };
 }
@@ -73,7 +93,15 @@ function paramSpecs(pipeline: Record<string, { params: string[] }>, model: Model
 function releaseFiles(ctx: CommandContext, model: ModelConfig): ReleaseFile[] {
   const artifacts = Array.isArray(model.artifact) ? model.artifact : [model.artifact];
   return [
-    ...artifacts.map((path) => ({ path: resolveIn(ctx.root, path), name: basename(path), role: "artifact" as const })),
-    { path: resolveIn(ctx.root, model.predictions.path), name: `predictions-${basename(model.predictions.path)}`, role: "predictions" as const },
+    ...artifacts.map((path) => ({
+      path: resolveIn(ctx.root, path),
+      name: basename(path),
+      role: "artifact" as const,
+    })),
+    {
+      path: resolveIn(ctx.root, model.predictions.path),
+      name: `predictions-${basename(model.predictions.path)}`,
+      role: "predictions" as const,
+    },
   ];
 }

@@ -43,15 +43,21 @@ export async function report(
   const store = resultsOf(ctx);
   const head = await git.head();
   const base = opts.base === undefined ? {} : { base: opts.base };
-  const data = await freshOr(store.read<DataResult>("validate-data"), head, () => validateDatasets(ctx, base));
+  const data = await freshOr(store.read<DataResult>("validate-data"), head, () =>
+    validateDatasets(ctx, base),
+  );
   const reports: ModelReport[] = [];
   for (const model of pickModels(config.models, opts.model)) {
-    const validation = await freshOr(store.read<ModelValidation>(`${model.name}.validate-model`), head, async () =>
-      (await validateModels(ctx, { model: model.name, ...base }))[0]!,
+    const validation = await freshOr(
+      store.read<ModelValidation>(`${model.name}.validate-model`),
+      head,
+      async () => (await validateModels(ctx, { model: model.name, ...base }))[0]!,
     );
     const evaluation = (await store.read<ModelEvaluation>(`${model.name}.evaluate`))!;
     const dataFailures = data.datasets.flatMap((d) =>
-      d.checks.filter((c) => !c.ok).map((c) => `data ${d.name}${c.column ? `.${c.column}` : ""}: ${c.check} ${c.expected}`),
+      d.checks
+        .filter((c) => !c.ok)
+        .map((c) => `data ${d.name}${c.column ? `.${c.column}` : ""}: ${c.check} ${c.expected}`),
     );
     const failures = [...validation.failures, ...dataFailures];
     const verdict = decideVerdict(failures.length, validation.warnings.length);
@@ -79,11 +85,21 @@ export async function report(
       keyMetric,
       slices: keyMetric
         ? Object.entries(evaluation.slices).flatMap(([column, slices]) =>
-            slices.map((s) => ({ column, value: s.value, n: s.n, value_of_key: s.metrics[keyMetric] ?? null })),
+            slices.map((s) => ({
+              column,
+              value: s.value,
+              n: s.n,
+              value_of_key: s.metrics[keyMetric] ?? null,
+            })),
           )
         : [],
-      trend: keyMetric ? await trend(registry, model.name, keyMetric, evaluation.metrics[keyMetric] ?? null) : [],
-      stages: Object.entries(config.promotion.stages).map(([name, s]) => ({ name, label: s.label ?? `promote:${name}` })),
+      trend: keyMetric
+        ? await trend(registry, model.name, keyMetric, evaluation.metrics[keyMetric] ?? null)
+        : [],
+      stages: Object.entries(config.promotion.stages).map(([name, s]) => ({
+        name,
+        label: s.label ?? `promote:${name}`,
+      })),
       fullReportUrl: ctx.runUrl,
     };
     const markdown = renderReport(input);
@@ -92,7 +108,12 @@ export async function report(
   }
   const verdict = worst(reports.map((r) => r.verdict));
   await store.writeText("report.md", `${reports.map((r) => r.markdown).join("\n\n---\n\n")}\n`);
-  const jsonPath = await store.write("result", { verdict, commit: head, data, reports: reports.map(({ markdown: _, ...r }) => r) });
+  const jsonPath = await store.write("result", {
+    verdict,
+    commit: head,
+    data,
+    reports: reports.map(({ markdown: _, ...r }) => r),
+  });
   return { command: "report", verdict, reports, json_path: jsonPath };
 }
 
@@ -109,9 +130,15 @@ async function freshOr<T extends { commit: string | null }>(
 
 function reportBaselines(b: Baselines): ReportBaseline[] {
   const out: ReportBaseline[] = [];
-  if (b.production) out.push({ kind: "production", version: b.production.version, commit: b.production.commit });
+  if (b.production)
+    out.push({ kind: "production", version: b.production.version, commit: b.production.commit });
   if (b.base && !(b.production && b.production.version === b.base.version)) {
-    out.push({ kind: "base", version: b.base.version, commit: b.base.commit, ...(b.base_ref && { ref: b.base_ref }) });
+    out.push({
+      kind: "base",
+      version: b.base.version,
+      commit: b.base.commit,
+      ...(b.base_ref && { ref: b.base_ref }),
+    });
   } else if (b.base && b.base_ref) {
     // production and base branch are the same version: say both in one
     out[0] = { ...out[0]!, ref: b.base_ref };
@@ -119,14 +146,23 @@ function reportBaselines(b: Baselines): ReportBaseline[] {
   return out;
 }
 
-async function sameEvalSet(registry: Registry, model: string, evaluation: ModelEvaluation): Promise<boolean | null> {
+async function sameEvalSet(
+  registry: Registry,
+  model: string,
+  evaluation: ModelEvaluation,
+): Promise<boolean | null> {
   const baseline = evaluation.baselines.production ?? evaluation.baselines.base;
   if (!baseline) return null;
   const manifest = await registry.getManifest(model, baseline.version);
   return manifest.eval.fingerprint === evaluation.fingerprint;
 }
 
-async function paramChanges(git: Git, specs: string[], baselines: Baselines, root: string): Promise<ParamChange[]> {
+async function paramChanges(
+  git: Git,
+  specs: string[],
+  baselines: Baselines,
+  root: string,
+): Promise<ParamChange[]> {
   const commit = baselines.production?.commit ?? baselines.base?.commit ?? baselines.merge_base;
   if (!commit || specs.length === 0) return [];
   const before = await collectParams(specs, async (file) => (await git.show(commit, file))?.toString("utf8"));

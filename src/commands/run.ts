@@ -31,7 +31,9 @@ export async function runPipeline(ctx: CommandContext, opts: { stages?: string[]
   const wanted = opts.stages;
   for (const name of wanted ?? []) {
     if (!(name in config.pipeline)) {
-      throw new UserError(`run: no stage "${name}" in ${ctx.configPath} (stages: ${ordered.order.join(", ")}).`);
+      throw new UserError(
+        `run: no stage "${name}" in ${ctx.configPath} (stages: ${ordered.order.join(", ")}).`,
+      );
     }
   }
   const order = wanted ? ordered.order.filter((n) => wanted.includes(n)) : ordered.order;

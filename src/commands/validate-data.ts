@@ -2,12 +2,18 @@
  * `mlgate validate-data`: stream each dataset through its schema checks and
  * compare its shape with the same path at the base commit (PRODUCT.md §3).
  */
-import { DatasetSchema, type DatasetConfig, type DatasetSchemaConfig } from "../config.js";
+import { type DatasetConfig, DatasetSchema, type DatasetSchemaConfig } from "../config.js";
 import { type CheckResult, createSchemaChecker } from "../core/schema-check.js";
 import { UserError } from "../errors.js";
 import type { Git } from "../io/git.js";
 import { sha256File } from "../io/hash.js";
-import { type OpenTable, openTable, openTableFromBuffer, type TableReadOptions } from "../io/table-reader.js";
+import {
+  detectFormat,
+  type OpenTable,
+  openTable,
+  openTableFromBuffer,
+  type TableReadOptions,
+} from "../io/table-reader.js";
 import { readYamlFile } from "../io/yaml-file.js";
 import { type CommandContext, gitOf, readConfig, resolveIn, resultsOf } from "./context.js";
 
@@ -79,9 +85,15 @@ function summarize(datasets: DatasetResult[], commit: string | null): DataResult
 
 function readOptions(d: DatasetConfig): TableReadOptions {
   if (d.format === "parquet") {
-    throw new UserError(`dataset "${d.name}": Parquet reading arrives with the data engine (issue 3). Use CSV, TSV or JSON Lines for now.`);
+    throw new UserError(
+      `dataset "${d.name}": Parquet reading arrives with the data engine (issue 3). Use CSV, TSV or JSON Lines for now.`,
+    );
   }
-  return { displayName: d.path, ...(d.format && { format: d.format }), ...(d.delimiter && { delimiter: d.delimiter }) };
+  return {
+    displayName: d.path,
+    ...(d.format && { format: d.format }),
+    ...(d.delimiter && { delimiter: d.delimiter }),
+  };
 }
 
 async function checkTable(
@@ -133,7 +145,11 @@ async function diffWithBase(
     columns_removed: [],
   };
   if (!bytes) return diff;
-  const before: OpenTable = await openTableFromBuffer(bytes, { ...readOptions(d), displayName: `${d.path}@${commit.slice(0, 7)}` });
+  const before: OpenTable = await openTableFromBuffer(bytes, {
+    format: detectFormat(d.path),
+    ...readOptions(d),
+    displayName: `${d.path}@${commit.slice(0, 7)}`,
+  });
   let rows = 0;
   for await (const _ of before.rows) rows++;
   diff.rows_before = rows;

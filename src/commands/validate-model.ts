@@ -8,7 +8,15 @@ import type { ModelConfig } from "../config.js";
 import { decideVerdict, type MetricRow, type Verdict } from "../core/gates.js";
 import type { Manifest } from "../registry/manifest.js";
 import { gateBaseline } from "./baselines.js";
-import { type CommandContext, gitOf, pickModels, readConfig, registryOf, resolveIn, resultsOf } from "./context.js";
+import {
+  type CommandContext,
+  gitOf,
+  pickModels,
+  readConfig,
+  registryOf,
+  resolveIn,
+  resultsOf,
+} from "./context.js";
 import { evaluateModels, type ModelEvaluation } from "./evaluate.js";
 
 export interface ArtifactCheck {
@@ -53,11 +61,15 @@ export async function validateModels(
     const done = ctx.log.step(`validate ${model.name}: artifact and gates`);
     const { checks, bytes, baselineBytes } = await checkArtifacts(ctx, model, baselineManifest);
     const failures = [
-      ...evaluation.comparison.filter((r) => r.status === "fail").map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
+      ...evaluation.comparison
+        .filter((r) => r.status === "fail")
+        .map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
       ...checks.filter((c) => !c.ok).map((c) => `${c.path}: ${c.detail}`),
     ];
     const warnings = [
-      ...evaluation.comparison.filter((r) => r.status === "warn").map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
+      ...evaluation.comparison
+        .filter((r) => r.status === "warn")
+        .map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
       ...evaluation.notes,
     ];
     const result: ModelValidation = {
@@ -101,7 +113,12 @@ async function checkArtifacts(
     const ext = extname(path).slice(1).toLowerCase();
     if (rules.formats) {
       const ok = rules.formats.map((f) => f.toLowerCase()).includes(ext);
-      checks.push({ path, check: "format", ok, detail: ok ? `.${ext}` : `.${ext || "(none)"} not in [${rules.formats.join(", ")}]` });
+      checks.push({
+        path,
+        check: "format",
+        ok,
+        detail: ok ? `.${ext}` : `.${ext || "(none)"} not in [${rules.formats.join(", ")}]`,
+      });
     }
     if (UNSAFE_FORMATS.has(ext) && !rules.allow_unsafe) {
       checks.push({
@@ -115,7 +132,12 @@ async function checkArtifacts(
   const mb = bytes / 1e6;
   if (rules.max_size_mb !== undefined) {
     const ok = mb <= rules.max_size_mb;
-    checks.push({ path: paths.join(", "), check: "max_size_mb", ok, detail: `${mb.toFixed(3)} MB ${ok ? "≤" : ">"} ${rules.max_size_mb} MB` });
+    checks.push({
+      path: paths.join(", "),
+      check: "max_size_mb",
+      ok,
+      detail: `${mb.toFixed(3)} MB ${ok ? "≤" : ">"} ${rules.max_size_mb} MB`,
+    });
   }
   const names = new Set(paths.map((p) => basename(p)));
   const baselineBytes = baseline

@@ -90,7 +90,8 @@ function applyGate(row: MetricRow, gate: MetricGateConfig, hasBaseline: boolean)
     }
     if (gate.min_improvement_relative !== undefined) {
       const relGain = base === 0 ? (gain > 0 ? Number.POSITIVE_INFINITY : 0) : gain / Math.abs(base);
-      if (relGain < gate.min_improvement_relative) fail(`improvement < ${percent(gate.min_improvement_relative)}`);
+      if (relGain < gate.min_improvement_relative)
+        fail(`improvement < ${percent(gate.min_improvement_relative)}`);
     }
   }
   row.status = row.reasons.length > 0 ? "fail" : warn.length > 0 ? "warn" : "pass";

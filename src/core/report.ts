@@ -3,10 +3,11 @@
  * Everything that came from the PR (names, values, paths) goes through
  * `escapeMarkdown`; only our own fixed text is written raw.
  */
-import type { CheckResult } from "./schema-check.js";
+
 import type { MetricRow, Verdict } from "./gates.js";
 import { code, details, escapeMarkdown as esc, table } from "./markdown.js";
 import type { ParamChange } from "./params-diff.js";
+import type { CheckResult } from "./schema-check.js";
 
 export const COMMENT_LIMIT = 65_536;
 
@@ -75,7 +76,9 @@ export function renderReport(input: ReportInput, limit = COMMENT_LIMIT): string 
   const compact = renderSections(input, 10);
   if (compact.length <= limit) return compact;
   const marker = footer(input);
-  const link = input.fullReportUrl ? ` See the [full report](${input.fullReportUrl}).` : " See the job summary for the full report.";
+  const link = input.fullReportUrl
+    ? ` See the [full report](${input.fullReportUrl}).`
+    : " See the job summary for the full report.";
   const note = `\n\n… (truncated to fit GitHub's comment limit).${link}\n${marker}`;
   return compact.slice(0, limit - note.length) + note;
 }
@@ -112,9 +115,15 @@ function comparedWith(input: ReportInput): string {
     (b) =>
       `**${b.kind === "production" ? "production" : esc(b.ref ?? "base")}** ${code(`${input.model}-v${b.version}`)} (${code(b.commit.slice(0, 7))})`,
   );
-  const against = names.length ? `Compared with ${names.join(" and ")}` : "No baseline yet (first version of this model)";
+  const against = names.length
+    ? `Compared with ${names.join(" and ")}`
+    : "No baseline yet (first version of this model)";
   const same =
-    input.evalSet.sameAsBaseline === null ? "" : input.evalSet.sameAsBaseline ? ", same as baseline" : ", **differs from the baseline's**";
+    input.evalSet.sameAsBaseline === null
+      ? ""
+      : input.evalSet.sameAsBaseline
+        ? ", same as baseline"
+        : ", **differs from the baseline's**";
   return `${against} · eval set ${code(input.evalSet.path)} ${fmtInt(input.evalSet.rows)} rows${same} · head ${code(input.headSha.slice(0, 7))}`;
 }
 
@@ -122,7 +131,9 @@ function metricTable(input: ReportInput): string {
   const rows = input.metrics.filter((m) => m.gated);
   if (rows.length === 0) return "_No metric gates configured._";
   const base = input.gateBaseline;
-  const baseHeader = base ? `${base.kind === "production" ? "production" : esc(base.ref ?? "base")} v${base.version}` : "baseline";
+  const baseHeader = base
+    ? `${base.kind === "production" ? "production" : esc(base.ref ?? "base")} v${base.version}`
+    : "baseline";
   const withCi = rows.some((r) => input.ci[r.metric]);
   const header = ["metric", baseHeader, "this PR", "Δ", ...(withCi ? ["95% CI (this PR)"] : []), "gate"];
   const align: ("l" | "r")[] = ["l", "r", "r", "r", ...(withCi ? (["l"] as const) : []), "l"];
@@ -146,10 +157,18 @@ function extraMetrics(input: ReportInput): string {
   const body = table(
     ["metric", "baseline", "this PR", "Δ"],
     ["l", "r", "r", "r"],
-    rows.map((r) => [`${esc(r.metric)} ${r.higherIsBetter ? "↑" : "↓"}`, fmt(r.baseline), fmt(r.current), fmtDelta(r)]),
+    rows.map((r) => [
+      `${esc(r.metric)} ${r.higherIsBetter ? "↑" : "↓"}`,
+      fmt(r.baseline),
+      fmt(r.current),
+      fmtDelta(r),
+    ]),
   );
   const changed = rows.filter((r) => r.delta !== null && Math.abs(r.delta) > 1e-12).length;
-  return details(`${rows.length} more metrics (no gate)${input.gateBaseline ? `, ${changed} changed` : ""}`, body);
+  return details(
+    `${rows.length} more metrics (no gate)${input.gateBaseline ? `, ${changed} changed` : ""}`,
+    body,
+  );
 }
 
 function problems(input: ReportInput, maxRows: number): string {
@@ -165,7 +184,11 @@ function problems(input: ReportInput, maxRows: number): string {
 function dataSection(input: ReportInput, maxRows: number): string {
   if (input.data.length === 0) return "";
   const failed = input.data.flatMap((d) => d.checks.filter((c) => !c.ok).map((c) => ({ d, c })));
-  const summaryParts = [failed.length === 0 ? "all checks passed" : `${failed.length} ${failed.length === 1 ? "check" : "checks"} failed`];
+  const summaryParts = [
+    failed.length === 0
+      ? "all checks passed"
+      : `${failed.length} ${failed.length === 1 ? "check" : "checks"} failed`,
+  ];
   const changes: string[] = [];
   for (const d of input.data) {
     if (!d.diff) continue;
@@ -182,18 +205,26 @@ function dataSection(input: ReportInput, maxRows: number): string {
   }
   summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
   const icon = failed.length ? "❌" : "📊";
-  const checkRows = failed.slice(0, maxRows).map(({ d, c }) => [
-    esc(`${c.check}${c.expected ? ` ${c.expected}` : ""}`),
-    esc(c.column ?? "(table)"),
-    esc(d.name),
-    `❌ ${esc(checkResultText(c), 300)}`,
-  ]);
+  const checkRows = failed
+    .slice(0, maxRows)
+    .map(({ d, c }) => [
+      esc(`${c.check}${c.expected ? ` ${c.expected}` : ""}`),
+      esc(c.column ?? "(table)"),
+      esc(d.name),
+      `❌ ${esc(checkResultText(c), 300)}`,
+    ]);
   const shapeRows = input.data.map((d) => [
     esc(d.name),
     code(d.path),
     d.diff?.rows_before === null || d.diff === null ? "–" : fmtInt(d.diff.rows_before),
     fmtInt(d.rows),
-    d.diff ? esc([...d.diff.columns_added.map((c) => `+${c}`), ...d.diff.columns_removed.map((c) => `−${c}`)].join(", ") || "–") : "–",
+    d.diff
+      ? esc(
+          [...d.diff.columns_added.map((c) => `+${c}`), ...d.diff.columns_removed.map((c) => `−${c}`)].join(
+            ", ",
+          ) || "–",
+        )
+      : "–",
   ]);
   const body = [
     failed.length ? table(["check", "column", "dataset", "result"], ["l", "l", "l", "l"], checkRows) : "",
@@ -208,7 +239,9 @@ function dataSection(input: ReportInput, maxRows: number): string {
 function checkResultText(c: CheckResult): string {
   const observed = c.observed ? `${c.observed} ` : "";
   const count = `${fmtInt(c.unexpected_count)} of ${fmtInt(c.element_count)} (${c.unexpected_percent.toFixed(2)}%)`;
-  const samples = c.samples.length ? `; first at rows ${c.samples.map((s) => `${s.row} (${s.value})`).join(", ")}` : "";
+  const samples = c.samples.length
+    ? `; first at rows ${c.samples.map((s) => `${s.row} (${s.value})`).join(", ")}`
+    : "";
   return `${observed}${count}${samples}`;
 }
 
@@ -232,13 +265,18 @@ function changesSection(input: ReportInput, maxRows: number): string {
       table(
         ["slice", "rows", `${esc(input.keyMetric)}`],
         ["l", "r", "r"],
-        slices.slice(0, maxRows).map((s) => [`${esc(s.column)}=${esc(s.value)}`, fmtInt(s.n), fmt(s.value_of_key)]),
+        slices
+          .slice(0, maxRows)
+          .map((s) => [`${esc(s.column)}=${esc(s.value)}`, fmtInt(s.n), fmt(s.value_of_key)]),
       ),
     );
   }
   if (input.artifact) {
     const { bytes, baselineBytes } = input.artifact;
-    const change = baselineBytes === null ? "" : ` (${bytes >= baselineBytes ? "+" : "−"}${fmtBytes(Math.abs(bytes - baselineBytes))})`;
+    const change =
+      baselineBytes === null
+        ? ""
+        : ` (${bytes >= baselineBytes ? "+" : "−"}${fmtBytes(Math.abs(bytes - baselineBytes))})`;
     heads.push(`📦 model ${fmtBytes(bytes)}${change}`);
   }
   if (heads.length === 0) return "";
@@ -267,7 +305,11 @@ function trendSection(input: ReportInput): string {
     ["l", "r"],
     points.map((p) => [esc(p.label), fmt(p.value)]),
   );
-  return details(`📈 ${esc(input.keyMetric)} over the last ${points.length - 1} versions`, `${chart}\n\n${numbers}`);
+  const versions = points.length - 1;
+  return details(
+    `📈 ${esc(input.keyMetric)} over the last ${versions} ${versions === 1 ? "version" : "versions"} and this PR`,
+    `${chart}\n\n${numbers}`,
+  );
 }
 
 function nextSteps(input: ReportInput): string {
@@ -306,7 +348,10 @@ function fmtDelta(r: MetricRow): string {
   if (r.delta === null) return "–";
   const sign = r.delta > 0 ? "+" : r.delta < 0 ? "−" : "±";
   const abs = Math.abs(r.delta);
-  const rel = r.relative === null ? "" : ` (${r.relative > 0 ? "+" : r.relative < 0 ? "−" : "±"}${Math.abs(r.relative * 100).toFixed(1)}%)`;
+  const rel =
+    r.relative === null
+      ? ""
+      : ` (${r.relative > 0 ? "+" : r.relative < 0 ? "−" : "±"}${Math.abs(r.relative * 100).toFixed(1)}%)`;
   return `${sign}${abs >= 1000 ? abs.toLocaleString("en-US", { maximumFractionDigits: 1 }) : abs.toFixed(4)}${rel}`;
 }
 

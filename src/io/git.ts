@@ -29,7 +29,9 @@ export class Git {
     try {
       return await this.text(["rev-parse", "HEAD"]);
     } catch {
-      throw new UserError(`${this.cwd}: not a git repository with commits. Run mlgate inside your project's git checkout.`);
+      throw new UserError(
+        `${this.cwd}: not a git repository with commits. Run mlgate inside your project's git checkout.`,
+      );
     }
   }
 

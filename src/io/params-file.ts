@@ -34,13 +34,18 @@ export async function collectParams(
       try {
         doc = text === undefined ? undefined : parse(text);
       } catch (e) {
-        throw new UserError(`${file}: not valid YAML/JSON (${(e as Error).message.split("\n")[0]}). Fix the file.`);
+        throw new UserError(
+          `${file}: not valid YAML/JSON (${(e as Error).message.split("\n")[0]}). Fix the file.`,
+        );
       }
       cache.set(file, doc);
     }
     const doc = cache.get(file);
     if (doc === undefined) continue;
-    const value = key === undefined ? doc : key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
+    const value =
+      key === undefined
+        ? doc
+        : key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
     // keys from params.yaml read as DVC shows them (`train.lr`); other files are prefixed (`other.yaml:lr`)
     const filePrefix = file === "params.yaml" ? "" : `${file}:`;
     flattenParams(value, `${filePrefix}${key ?? ""}`, out);

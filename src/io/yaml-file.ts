@@ -54,7 +54,9 @@ export function parseYamlText<S extends z.ZodType>(
   }
   const extra = extraChecks?.(parsed.data) ?? [];
   if (extra.length > 0) {
-    throw new UserError(extra.map((p) => `${where(file, doc, lines, p.path)}: ${pathText(p.path)}: ${p.message}.`));
+    throw new UserError(
+      extra.map((p) => `${where(file, doc, lines, p.path)}: ${pathText(p.path)}: ${p.message}.`),
+    );
   }
   return parsed.data;
 }
@@ -82,8 +84,10 @@ function describeIssue(
   const got = valueAt(raw, path);
   let expected = issue.message;
   if (issue.code === "invalid_type") expected = `expected ${issue.expected}`;
-  if (issue.code === "invalid_value") expected = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-  if (issue.code === "too_small" || issue.code === "too_big") expected = `expected ${issue.message.replace(/^Too (small|big): expected \w+ to (have|be) /, "")}`;
+  if (issue.code === "invalid_value")
+    expected = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "too_small" || issue.code === "too_big")
+    expected = `expected ${issue.message.replace(/^Too (small|big): expected \w+ to (have|be) /, "")}`;
   if (issue.code === "invalid_union") expected = "expected " + unionExpectation(issue);
   const gotText = got === undefined ? "nothing (the key is missing)" : describeValue(got);
   let fix = got === undefined ? ` Fix: add "${String(path.at(-1))}".` : "";
@@ -106,7 +110,8 @@ function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return String(value);
 }
 
@@ -114,7 +119,13 @@ function pathText(path: (string | number)[]): string {
   if (path.length === 0) return "(top level)";
   return path
     .map((p, i) =>
-      typeof p === "number" ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? (i ? `.${p}` : p) : `[${JSON.stringify(p)}]`,
+      typeof p === "number"
+        ? `[${p}]`
+        : /^[A-Za-z_][\w-]*$/.test(p)
+          ? i
+            ? `.${p}`
+            : p
+          : `[${JSON.stringify(p)}]`,
     )
     .join("");
 }
@@ -134,7 +145,9 @@ function allowedKeys(schema: z.ZodType, path: (string | number)[]): string[] {
   for (const seg of [...path, null]) {
     // unwrap wrappers until a container
     for (;;) {
-      const def = cur?._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType } | undefined;
+      const def = cur?._zod.def as
+        | { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType }
+        | undefined;
       if (!def) return [];
       if (def.innerType) cur = def.innerType;
       else if (def.type === "pipe" && def.in) cur = def.in;
@@ -147,7 +160,8 @@ function allowedKeys(schema: z.ZodType, path: (string | number)[]): string[] {
       valueType?: z.core.$ZodType;
       options?: z.core.$ZodType[];
     };
-    if (def.type === "union") cur = def.options?.find((o) => (o._zod.def as { type: string }).type === "object");
+    if (def.type === "union")
+      cur = def.options?.find((o) => (o._zod.def as { type: string }).type === "object");
     const container = cur?._zod.def as typeof def | undefined;
     if (seg === null) return container?.shape ? Object.keys(container.shape) : [];
     if (container?.shape) cur = container.shape[String(seg)];
@@ -177,7 +191,9 @@ function offsetOf(doc: Doc, path: (string | number)[], keyOfLast: boolean): numb
   for (const seg of path) {
     keyNode = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = node.items.find(
+        (it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg),
+      );
       if (!pair) return undefined;
       keyNode = pair.key;
       node = pair.value;

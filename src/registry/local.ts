@@ -6,7 +6,17 @@
  * folder; renaming onto an existing `v<N>` fails, which is the version lock.
  */
 import { randomBytes } from "node:crypto";
-import { appendFile, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { sha256, sha256File } from "../io/hash.js";
@@ -21,7 +31,10 @@ export class LocalRegistry implements Registry {
 
   async listModels(): Promise<string[]> {
     const entries = await readdir(this.location, { withFileTypes: true }).catch(() => []);
-    return entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name)
+      .sort();
   }
 
   private async versionNumbers(model: string): Promise<number[]> {
@@ -48,18 +61,24 @@ export class LocalRegistry implements Registry {
     try {
       text = await readFile(file, "utf8");
     } catch {
-      throw new UserError(`${model}@${version}: no such version in the registry at ${this.location}. See \`mlgate registry list\`.`);
+      throw new UserError(
+        `${model}@${version}: no such version in the registry at ${this.location}. See \`mlgate registry list\`.`,
+      );
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new UserError(`${file}: not valid JSON (${(e as Error).message}). The registry entry is damaged; restore it from a backup or release again.`);
+      throw new UserError(
+        `${file}: not valid JSON (${(e as Error).message}). The registry entry is damaged; restore it from a backup or release again.`,
+      );
     }
     const parsed = Manifest.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new UserError(`${file}: ${first?.path.join(".") ?? ""}: ${first?.message}. The registry entry is damaged or from a newer mlgate.`);
+      throw new UserError(
+        `${file}: ${first?.path.join(".") ?? ""}: ${first?.message}. The registry entry is damaged or from a newer mlgate.`,
+      );
     }
     return parsed.data;
   }
@@ -75,7 +94,9 @@ export class LocalRegistry implements Registry {
       const names = new Set<string>();
       for (const f of files) {
         if (names.has(f.name) || f.name === "manifest.json" || f.name.includes("/")) {
-          throw new UserError(`release: file name "${f.name}" is duplicated or reserved. Give each file a distinct plain name.`);
+          throw new UserError(
+            `release: file name "${f.name}" is duplicated or reserved. Give each file a distinct plain name.`,
+          );
         }
         names.add(f.name);
         const digest = await sha256File(f.path).catch(() => {
@@ -133,7 +154,9 @@ export class LocalRegistry implements Registry {
       const source = join(dir, f.name);
       const digest = await sha256File(source).catch(() => "missing");
       if (digest !== f.sha256) {
-        throw new UserError(`${source}: sha256 ${digest} does not match the manifest (${f.sha256}). The stored file is damaged; nothing was copied for it.`);
+        throw new UserError(
+          `${source}: sha256 ${digest} does not match the manifest (${f.sha256}). The stored file is damaged; nothing was copied for it.`,
+        );
       }
       const target = join(dest, f.name);
       const tmp = `${target}.mlgate-partial`;
@@ -146,10 +169,18 @@ export class LocalRegistry implements Registry {
   }
 
   async promote(event: Omit<StageEvent, "at" | "manifest_sha256">): Promise<StageEvent> {
-    const manifestText = await readFile(join(this.location, event.model, `v${event.version}`, "manifest.json")).catch(() => {
-      throw new UserError(`promote: ${event.model}@${event.version} is not in the registry at ${this.location}. See \`mlgate registry list\`.`);
+    const manifestText = await readFile(
+      join(this.location, event.model, `v${event.version}`, "manifest.json"),
+    ).catch(() => {
+      throw new UserError(
+        `promote: ${event.model}@${event.version} is not in the registry at ${this.location}. See \`mlgate registry list\`.`,
+      );
     });
-    const full: StageEvent = { ...event, at: new Date().toISOString(), manifest_sha256: sha256(manifestText) };
+    const full: StageEvent = {
+      ...event,
+      at: new Date().toISOString(),
+      manifest_sha256: sha256(manifestText),
+    };
     // one short line with O_APPEND: concurrent promotions interleave whole lines, never parts
     await appendFile(join(this.location, event.model, "stages.jsonl"), `${JSON.stringify(full)}\n`);
     return full;

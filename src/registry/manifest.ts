@@ -27,7 +27,9 @@ export const Manifest = z.strictObject({
   verdict: z.enum(["ready", "warnings", "blocked"]).nullable(),
   eval: z.strictObject({ rows: z.int().min(0), fingerprint: Sha256 }),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  datasets: z.array(z.strictObject({ name: z.string(), path: z.string(), sha256: Sha256, rows: z.int().min(0) })),
+  datasets: z.array(
+    z.strictObject({ name: z.string(), path: z.string(), sha256: Sha256, rows: z.int().min(0) }),
+  ),
   environment: z.strictObject({ mlgate: z.string(), node: z.string(), platform: z.string() }),
   run_url: z.string().nullable(),
 });

@@ -50,7 +50,11 @@ export interface Registry {
 }
 
 /** The version a stage serves now: the last event for it. */
-export async function currentStage(registry: Registry, model: string, stage: string): Promise<StageEvent | undefined> {
+export async function currentStage(
+  registry: Registry,
+  model: string,
+  stage: string,
+): Promise<StageEvent | undefined> {
   return (await registry.stageHistory(model, stage)).at(-1);
 }
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type BaselineRef, compareMetrics, decideVerdict } from "../../src/core/gates.js";
 
-const base = (metrics: Record<string, number | null>): BaselineRef => ({ kind: "production", version: 3, commit: "abc1234", metrics });
+const base = (metrics: Record<string, number | null>): BaselineRef => ({
+  kind: "production",
+  version: 3,
+  commit: "abc1234",
+  metrics,
+});
 
 describe("compareMetrics", () => {
   it("computes absolute and relative deltas", () => {
@@ -34,12 +39,17 @@ describe("compareMetrics", () => {
   });
 
   it("a missing (null) gated metric fails", () => {
-    expect(compareMetrics({ roc_auc: null }, null, { roc_auc: { min: 0.5 } })[0]!.reasons).toEqual(["metric missing"]);
+    expect(compareMetrics({ roc_auc: null }, null, { roc_auc: { min: 0.5 } })[0]!.reasons).toEqual([
+      "metric missing",
+    ]);
   });
 
   it("required improvement (MLflow min_absolute_change / min_relative_change)", () => {
     const gates = { f1: { min_improvement: 0.01, min_improvement_relative: 0.05 } };
-    expect(compareMetrics({ f1: 0.805 }, base({ f1: 0.8 }), gates)[0]!.reasons).toEqual(["improvement < 0.01", "improvement < 5%"]);
+    expect(compareMetrics({ f1: 0.805 }, base({ f1: 0.8 }), gates)[0]!.reasons).toEqual([
+      "improvement < 0.01",
+      "improvement < 5%",
+    ]);
     expect(compareMetrics({ f1: 0.9 }, base({ f1: 0.8 }), gates)[0]!.status).toBe("pass");
   });
 

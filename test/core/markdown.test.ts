@@ -3,7 +3,8 @@ import { escapeMarkdown, table } from "../../src/core/markdown.js";
 
 describe("escapeMarkdown", () => {
   it("neutralises HTML, mentions, references, links and table pipes", () => {
-    const hostile = '<img src=x onerror=alert(1)> @octo-org/team #12 [click](https://evil.example) a|b **bold** `code`';
+    const hostile =
+      "<img src=x onerror=alert(1)> @octo-org/team #12 [click](https://evil.example) a|b **bold** `code`";
     const out = escapeMarkdown(hostile);
     expect(out).not.toMatch(/[<>]/);
     expect(out).not.toMatch(/@\w/);
