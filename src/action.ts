@@ -195,9 +195,10 @@ export async function run(): Promise<void> {
     if (outcome.verdict === "blocked") core.setFailed("mlgate: blocked — a gate failed (see the report).");
   } catch (e) {
     if (e instanceof UserError) {
-      for (const line of e.problems) core.error(line);
+      // setFailed annotates its message too: one annotation per problem, no duplicates
+      if (e.problems.length > 1) for (const line of e.problems) core.error(line);
       core.setFailed(
-        e.problems.length === 1 ? e.problems[0]! : `${e.problems.length} problems (see the errors above)`,
+        e.problems.length === 1 ? e.problems[0]! : `mlgate: ${e.problems.length} problems (see above)`,
       );
     } else if (e instanceof GateFailure) {
       core.setFailed(`mlgate: ${e.message}`);

@@ -28,7 +28,7 @@ export function resolveIn(root: string, path: string): string {
 }
 
 export function readConfig(ctx: CommandContext): MlgateConfig {
-  return loadConfig(resolveIn(ctx.root, ctx.configPath));
+  return loadConfig(resolveIn(ctx.root, ctx.configPath), ctx.configPath);
 }
 
 export function gitOf(ctx: CommandContext): Git {

@@ -11,14 +11,24 @@ const ENTITY: Record<string, string> = {
   "<": "&lt;",
   ">": "&gt;",
   '"': "&quot;",
-  "@": "&#64;",
-  "#": "&#35;",
+  // GitHub finds mentions and #refs in the rendered text, after entities are decoded,
+  // so break them with a zero-width space rather than an entity
+  "@": "@&#8203;",
+  "#": "#&#8203;",
   "|": "&#124;",
   ":": "&#58;",
 };
 
 /** Escape text for use inside a paragraph or a table cell: one line, rendered literally. */
 export function escapeMarkdown(text: string, maxLength = 200): string {
+  return escapeHtmlText(text, maxLength).replace(/[\\`*_~[\]()!{}+-]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Escape text inside raw HTML such as `<summary>`, where markdown is not
+ * parsed (so backslash escapes would show) but entities are.
+ */
+export function escapeHtmlText(text: string, maxLength = 200): string {
   const oneLine = text.replace(/[\r\n\t\u2028\u2029]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "");
   const short = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine;
   return (
@@ -28,13 +38,15 @@ export function escapeMarkdown(text: string, maxLength = 200): string {
       // "://" and "www." would autolink; breaking the colon keeps them visibly the same
       .replace(/:(?=\/\/)/g, ENTITY[":"]!)
       .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}&#46;`)
-      .replace(/[\\`*_~[\]()!{}+-]/g, (c) => `\\${c}`)
   );
 }
 
-/** Inline code for trusted-shape values we still do not fully control (versions, SHAs). */
-export function code(text: string): string {
-  const clean = text.replace(/[\r\n`]/g, "");
+/** Inline code: HTML and mentions are inert inside it; backticks and newlines are removed, pipes escaped for tables. */
+export function code(text: string, maxLength = 200): string {
+  const clean = text
+    .replace(/[\r\n`]/g, "")
+    .slice(0, maxLength)
+    .replace(/\|/g, "\\|");
   return `\`${clean}\``;
 }
 

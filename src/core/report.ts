@@ -5,7 +5,7 @@
  */
 
 import type { MetricRow, Verdict } from "./gates.js";
-import { code, details, escapeMarkdown as esc, table } from "./markdown.js";
+import { code, details, escapeMarkdown as esc, escapeHtmlText as escHtml, table } from "./markdown.js";
 import type { ParamChange } from "./params-diff.js";
 import type { CheckResult } from "./schema-check.js";
 
@@ -166,7 +166,7 @@ function extraMetrics(input: ReportInput): string {
   );
   const changed = rows.filter((r) => r.delta !== null && Math.abs(r.delta) > 1e-12).length;
   return details(
-    `${rows.length} more metrics (no gate)${input.gateBaseline ? `, ${changed} changed` : ""}`,
+    `${rows.length} more ${rows.length === 1 ? "metric" : "metrics"} (no gate)${input.gateBaseline ? `, ${changed} changed` : ""}`,
     body,
   );
 }
@@ -193,7 +193,7 @@ function dataSection(input: ReportInput, maxRows: number): string {
   for (const d of input.data) {
     if (!d.diff) continue;
     if (!d.diff.in_base) {
-      changes.push(`${esc(d.name)}: new dataset`);
+      changes.push(`${escHtml(d.name)}: new dataset`);
       continue;
     }
     const delta = d.diff.rows_before === null ? null : d.diff.rows_after - d.diff.rows_before;
@@ -201,7 +201,7 @@ function dataSection(input: ReportInput, maxRows: number): string {
     if (delta) bits.push(`${delta > 0 ? "+" : "−"}${fmtInt(Math.abs(delta))} rows`);
     if (d.diff.columns_added.length) bits.push(`${d.diff.columns_added.length} column(s) added`);
     if (d.diff.columns_removed.length) bits.push(`${d.diff.columns_removed.length} column(s) removed`);
-    if (bits.length) changes.push(`${esc(d.name)}: ${bits.join(", ")}`);
+    if (bits.length) changes.push(`${escHtml(d.name)}: ${bits.join(", ")}`);
   }
   summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
   const icon = failed.length ? "❌" : "📊";
@@ -307,7 +307,7 @@ function trendSection(input: ReportInput): string {
   );
   const versions = points.length - 1;
   return details(
-    `📈 ${esc(input.keyMetric)} over the last ${versions} ${versions === 1 ? "version" : "versions"} and this PR`,
+    `📈 ${escHtml(input.keyMetric)} over the last ${versions} ${versions === 1 ? "version" : "versions"} and this PR`,
     `${chart}\n\n${numbers}`,
   );
 }

@@ -18,14 +18,15 @@ export function readYamlFile<S extends z.ZodType>(
   file: string,
   schema: S,
   extraChecks?: (value: z.output<S>) => PathProblem[],
+  displayName = file,
 ): z.output<S> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new UserError(`${file}: file not found. Create it, or pass its path with --config.`);
+    throw new UserError(`${displayName}: file not found. Create it, or pass its path with --config.`);
   }
-  return parseYamlText(text, file, schema, extraChecks);
+  return parseYamlText(text, displayName, schema, extraChecks);
 }
 
 export function parseYamlText<S extends z.ZodType>(
