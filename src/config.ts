@@ -4,6 +4,7 @@
  * (scripts/gen-schema.mjs) are derived from it. Unknown keys are errors.
  */
 import { z } from "zod";
+import { BINARY_METRICS, MULTICLASS_METRICS, REGRESSION_METRICS } from "./core/metrics.js";
 
 const finite = () => z.number().refine(Number.isFinite, "expected a finite number");
 const share = () => z.number().min(0).max(1);
@@ -258,6 +259,7 @@ export function semanticProblems(config: MlgateConfig): { path: (string | number
   return problems;
 }
 
+/** Built-in metrics where lower is better (losses and errors); every other built-in is higher-is-better. */
 const LOWER_IS_BETTER = new Set([
   "log_loss",
   "brier",
@@ -267,31 +269,13 @@ const LOWER_IS_BETTER = new Set([
   "mape",
   "max_error",
   "median_ae",
-  "ece",
-  "loss",
 ]);
-const HIGHER_IS_BETTER = new Set([
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "precision_macro",
-  "recall_macro",
-  "f1_macro",
-  "f1_weighted",
-  "f1_micro",
-  "roc_auc",
-  "average_precision",
-  "mcc",
-  "r2",
-]);
+const BUILT_IN = new Set<string>([...BINARY_METRICS, ...MULTICLASS_METRICS, ...REGRESSION_METRICS]);
 
 /** Direction of a metric known by name; undefined for custom metrics. */
 export function knownDirection(metric: string): boolean | undefined {
-  if (HIGHER_IS_BETTER.has(metric)) return true;
   if (LOWER_IS_BETTER.has(metric)) return false;
-  return undefined;
+  return BUILT_IN.has(metric) ? true : undefined;
 }
 
 export function metricDirection(metric: string, gate: MetricGateConfig): boolean {
