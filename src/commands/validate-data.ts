@@ -3,6 +3,7 @@
  * compare its shape with the same path at the base commit (PRODUCT.md §3).
  */
 import { type DatasetConfig, DatasetSchema, type DatasetSchemaConfig } from "../config.js";
+import { diffRows, type RowDiff } from "../core/row-diff.js";
 import { type CheckResult, createSchemaChecker } from "../core/schema-check.js";
 import { UserError } from "../errors.js";
 import type { Git } from "../io/git.js";
@@ -25,6 +26,8 @@ export interface DataDiff {
   rows_after: number;
   columns_added: string[];
   columns_removed: string[];
+  /** Row-level diff by the dataset's key (or by row hash); null when the file is new. */
+  rows: RowDiff | null;
 }
 
 export interface DatasetResult {
@@ -68,8 +71,9 @@ export async function validateDatasets(
   const results: DatasetResult[] = [];
   for (const d of datasets) {
     const done = ctx.log.step(`validate ${d.name} (${d.path})`);
-    const checked = await checkTable(resolveIn(ctx.root, d.path), d.path, d.schema, readOptions(d));
-    const diff = baseCommit ? await diffWithBase(git, baseCommit, d, checked) : null;
+    const path = resolveIn(ctx.root, d.path);
+    const checked = await checkTable(path, d.path, d.schema, readOptions(d));
+    const diff = baseCommit ? await diffWithBase(git, baseCommit, d, path, checked) : null;
     results.push({ name: d.name, path: d.path, ...checked, diff });
     done();
   }
@@ -133,6 +137,7 @@ async function diffWithBase(
   git: Git,
   commit: string,
   d: DatasetConfig,
+  headPath: string,
   head: { rows: number; columns: string[] },
 ): Promise<DataDiff> {
   const bytes = await git.show(commit, d.path);
@@ -143,16 +148,33 @@ async function diffWithBase(
     rows_after: head.rows,
     columns_added: [],
     columns_removed: [],
+    rows: null,
   };
   if (!bytes) return diff;
-  const before: OpenTable = await openTableFromBuffer(bytes, {
-    format: detectFormat(d.path),
-    ...readOptions(d),
-    displayName: `${d.path}@${commit.slice(0, 7)}`,
-  });
-  let rows = 0;
-  for await (const _ of before.rows) rows++;
-  diff.rows_before = rows;
+  const openBase = () =>
+    openTableFromBuffer(bytes, {
+      format: detectFormat(d.path),
+      ...readOptions(d),
+      displayName: `${d.path}@${commit.slice(0, 7)}`,
+    });
+  const before: OpenTable = await openBase();
+  let rowsBefore = 0;
+  const counted = (async function* () {
+    for await (const row of before.rows) {
+      rowsBefore++;
+      yield row;
+    }
+  })();
+  const after = await openTable(headPath, { ...readOptions(d), displayName: d.path });
+  const key = d.key === undefined ? null : Array.isArray(d.key) ? d.key : [d.key];
+  diff.rows = await diffRows({ columns: before.columns, rows: counted }, after, key);
+  if (diff.rows.skipped) {
+    // the diff stopped early, so count the base rows in a pass of their own
+    rowsBefore = 0;
+    const again = await openBase();
+    for await (const _ of again.rows) rowsBefore++;
+  }
+  diff.rows_before = rowsBefore;
   diff.columns_added = head.columns.filter((c) => !before.columns.includes(c));
   diff.columns_removed = before.columns.filter((c) => !head.columns.includes(c));
   return diff;

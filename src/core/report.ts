@@ -7,6 +7,7 @@
 import type { MetricRow, Verdict } from "./gates.js";
 import { code, details, escapeMarkdown as esc, escapeHtmlText as escHtml, table } from "./markdown.js";
 import type { ParamChange } from "./params-diff.js";
+import type { RowDiff } from "./row-diff.js";
 import type { CheckResult } from "./schema-check.js";
 
 export const COMMENT_LIMIT = 65_536;
@@ -30,6 +31,7 @@ export interface ReportDataset {
     rows_after: number;
     columns_added: string[];
     columns_removed: string[];
+    rows: RowDiff | null;
   } | null;
 }
 
@@ -198,7 +200,10 @@ function dataSection(input: ReportInput, maxRows: number): string {
     }
     const delta = d.diff.rows_before === null ? null : d.diff.rows_after - d.diff.rows_before;
     const bits: string[] = [];
-    if (delta) bits.push(`${delta > 0 ? "+" : "−"}${fmtInt(Math.abs(delta))} rows`);
+    const rows = d.diff.rows;
+    if (rows && !rows.skipped && rows.added + rows.removed + (rows.changed ?? 0) > 0)
+      bits.push(`rows ${rowChange(rows)}`);
+    else if (delta) bits.push(`${delta > 0 ? "+" : "−"}${fmtInt(Math.abs(delta))} rows`);
     if (d.diff.columns_added.length) bits.push(`${d.diff.columns_added.length} column(s) added`);
     if (d.diff.columns_removed.length) bits.push(`${d.diff.columns_removed.length} column(s) removed`);
     if (bits.length) changes.push(`${escHtml(d.name)}: ${bits.join(", ")}`);
@@ -218,6 +223,11 @@ function dataSection(input: ReportInput, maxRows: number): string {
     code(d.path),
     d.diff?.rows_before === null || d.diff === null ? "–" : fmtInt(d.diff.rows_before),
     fmtInt(d.rows),
+    d.diff?.rows
+      ? d.diff.rows.skipped
+        ? `not diffed (${esc(d.diff.rows.skipped)})`
+        : rowChange(d.diff.rows)
+      : "–",
     d.diff
       ? esc(
           [...d.diff.columns_added.map((c) => `+${c}`), ...d.diff.columns_removed.map((c) => `−${c}`)].join(
@@ -229,11 +239,33 @@ function dataSection(input: ReportInput, maxRows: number): string {
   const body = [
     failed.length ? table(["check", "column", "dataset", "result"], ["l", "l", "l", "l"], checkRows) : "",
     failed.length > maxRows ? `… and ${failed.length - maxRows} more failed checks.` : "",
-    table(["dataset", "path", "rows (base)", "rows (PR)", "columns"], ["l", "l", "r", "r", "l"], shapeRows),
+    table(
+      ["dataset", "path", "rows (base)", "rows (PR)", "rows added / removed / changed", "columns"],
+      ["l", "l", "r", "r", "l", "l"],
+      shapeRows,
+    ),
+    ...input.data.flatMap((d) => changedKeys(d)),
   ]
     .filter(Boolean)
     .join("\n\n");
   return details(`${icon} Data: ${summaryParts.join(" · ")}`, body, failed.length > 0);
+}
+
+function rowChange(r: RowDiff): string {
+  const changed = r.changed === null ? "" : ` / ~${fmtInt(r.changed)}`;
+  return `+${fmtInt(r.added)} / −${fmtInt(r.removed)}${changed}${r.by === "row-hash" ? " (by row hash)" : ""}`;
+}
+
+function changedKeys(d: ReportDataset): string[] {
+  const r = d.diff?.rows;
+  if (!r?.key || r.skipped) return [];
+  const parts = (["added", "removed", "changed"] as const)
+    .filter((k) => r.samples[k].length > 0)
+    .map(
+      (k) =>
+        `${k} ${r.samples[k].map((v) => code(v, 40)).join(", ")}${r.samples[k].length < (r[k] ?? 0) ? ", …" : ""}`,
+    );
+  return parts.length ? [`${esc(d.name)} by ${esc(r.key.join(", "))}: ${parts.join(" · ")}`] : [];
 }
 
 function checkResultText(c: CheckResult): string {
