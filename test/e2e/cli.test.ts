@@ -108,6 +108,21 @@ describe("mlgate CLI on the penguins example", () => {
     expect(JSON.parse(rollback.stdout).event).toMatchObject({ version: 1, rollback_from: 2 });
   });
 
+  it("validate-data shows the row diff vs the base commit by key", () => {
+    const file = join(repo, "data/train.csv");
+    const [header, first, second, ...rest] = readFileSync(file, "utf8").trimEnd().split("\n");
+    const changed = first!.replace(/,(MALE|FEMALE)$/, (_, s) => `,${s === "MALE" ? "FEMALE" : "MALE"}`);
+    const added = `9999${second!.slice(second!.indexOf(","))}`;
+    writeFileSync(file, `${[header, changed, ...rest, added].join("\n")}\n`);
+    git(repo, "commit", "-qam", "relabel one penguin, drop one, add one");
+    const r = mlgate(repo, "validate-data", "--dataset", "penguins-train", "--base", "main", "--json");
+    expect(r.code).toBe(0);
+    const diff = JSON.parse(r.stdout).datasets[0].diff;
+    expect(diff.rows).toMatchObject({ by: "key", key: ["id"], added: 1, removed: 1, changed: 1 });
+    expect(diff.rows.samples.added).toEqual(["9999"]);
+    expect(diff.rows_before).toBe(diff.rows_after);
+  });
+
   it("a bad config gets one located line per problem, exit 2, no stack trace", () => {
     writeFileSync(join(repo, "bad.yml"), "models:\n  - name: a\n    task: binary\n    artifactt: x\n");
     const r = mlgate(repo, "check", "--config", "bad.yml");
