@@ -9,6 +9,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { check } from "./commands/check.js";
 import type { CommandContext, Logger } from "./commands/context.js";
 import { evaluateFile, evaluateModels } from "./commands/evaluate.js";
+import { inferSchema } from "./commands/infer-schema.js";
 import { promote, rollback } from "./commands/promote.js";
 import { registryCommand } from "./commands/registry.js";
 import { release } from "./commands/release.js";
@@ -18,6 +19,7 @@ import { validateDatasets, validateFile } from "./commands/validate-data.js";
 import { validateModels } from "./commands/validate-model.js";
 import type { Task } from "./core/prediction-table.js";
 import { notAvailableYet, UserError } from "./errors.js";
+import type { TableFormat } from "./io/table-reader.js";
 import { type AnyResult, summarize } from "./summaries.js";
 import { MLGATE_VERSION } from "./version.js";
 
@@ -42,6 +44,7 @@ const COMMON: Options = {
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 };
+const TABLE_FORMATS: TableFormat[] = ["csv", "tsv", "jsonl", "parquet"];
 const MODEL: Options = { model: { type: "string", short: "m" } };
 const BASE: Options = { base: { type: "string" } };
 
@@ -224,7 +227,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return { result, gateFailed: false };
     },
   },
-  "infer-schema": later("infer-schema", "issue #3, the data engine"),
+  "infer-schema": {
+    summary: "Write a starting schema for a data file (the same data passes it)",
+    usage: "mlgate infer-schema FILE [--out SCHEMA.yml] [--format csv|tsv|jsonl|parquet] [--delimiter ,]",
+    options: { out: { type: "string", short: "o" }, format: { type: "string" }, delimiter: { type: "string" } },
+    run: async (ctx, v, pos) => {
+      if (pos.length !== 1) throw new UserError("infer-schema: name one data file, e.g. `mlgate infer-schema data/train.csv`.");
+      const format = str(v, "format");
+      if (format !== undefined && !TABLE_FORMATS.includes(format as TableFormat)) {
+        throw new UserError(`infer-schema: --format must be one of ${TABLE_FORMATS.join(", ")}, got "${format}".`);
+      }
+      const result = await inferSchema(ctx, {
+        file: pos[0]!,
+        ...(str(v, "out") && { out: str(v, "out") }),
+        ...(format && { format: format as TableFormat }),
+        ...(str(v, "delimiter") && { delimiter: str(v, "delimiter") }),
+      });
+      return { result, gateFailed: false };
+    },
+  },
   profile: later("profile", "issue #3, the data engine"),
   "merge-profiles": later("merge-profiles", "issue #3, the data engine"),
   drift: later("drift", "issue #3, the data engine"),

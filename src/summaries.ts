@@ -4,6 +4,7 @@
  */
 import type { CheckResult } from "./commands/check.js";
 import type { Evaluation, ModelEvaluation } from "./commands/evaluate.js";
+import type { InferSchemaResult } from "./commands/infer-schema.js";
 import type { PromoteResult } from "./commands/promote.js";
 import type { RegistryResult } from "./commands/registry.js";
 import type { ReleaseResult } from "./commands/release.js";
@@ -15,6 +16,7 @@ import { fmt } from "./core/report.js";
 
 export type AnyResult =
   | CheckResult
+  | InferSchemaResult
   | Evaluation
   | ModelEvaluation[]
   | PromoteResult
@@ -48,6 +50,8 @@ export function summarize(result: AnyResult): string {
       return `${result.event.stage}: ${result.event.model}-v${result.event.version}${result.previous === null ? "" : ` (was v${result.previous})`}`;
     case "registry":
       return registrySummary(result);
+    case "infer-schema":
+      return result.written ? `wrote ${result.written} (${result.rows} rows)` : result.yaml.trimEnd();
   }
 }
 

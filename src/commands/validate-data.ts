@@ -3,8 +3,9 @@
  * compare its shape with the same path at the base commit (PRODUCT.md §3).
  */
 import { type DatasetConfig, DatasetSchema, type DatasetSchemaConfig } from "../config.js";
+import { createSchemaInferrer } from "../core/infer-schema.js";
 import { diffRows, type RowDiff } from "../core/row-diff.js";
-import { type CheckResult, createSchemaChecker } from "../core/schema-check.js";
+import { type CheckResult, type ColumnType, createSchemaChecker } from "../core/schema-check.js";
 import { UserError } from "../errors.js";
 import type { Git } from "../io/git.js";
 import { sha256File } from "../io/hash.js";
@@ -26,6 +27,8 @@ export interface DataDiff {
   rows_after: number;
   columns_added: string[];
   columns_removed: string[];
+  /** Columns on both sides whose inferred type changed (infer-schema's rules). */
+  columns_retyped: { column: string; before: ColumnType; after: ColumnType }[];
   /** Row-level diff by the dataset's key (or by row hash); null when the file is new. */
   rows: RowDiff | null;
 }
@@ -82,17 +85,20 @@ export async function validateDatasets(
   return result;
 }
 
+/** Passes rows through, calling `see` on each. */
+async function* tap<T>(rows: AsyncIterable<T>, see: (row: T) => void): AsyncGenerator<T> {
+  for await (const row of rows) {
+    see(row);
+    yield row;
+  }
+}
+
 function summarize(datasets: DatasetResult[], commit: string | null): DataResult {
   const failed = datasets.reduce((n, d) => n + d.failed, 0);
   return { command: "validate-data", commit, ok: failed === 0, failed_checks: failed, datasets };
 }
 
 function readOptions(d: DatasetConfig): TableReadOptions {
-  if (d.format === "parquet") {
-    throw new UserError(
-      `dataset "${d.name}": Parquet reading arrives with the data engine (issue 3). Use CSV, TSV or JSON Lines for now.`,
-    );
-  }
   return {
     displayName: d.path,
     ...(d.format && { format: d.format }),
@@ -148,6 +154,7 @@ async function diffWithBase(
     rows_after: head.rows,
     columns_added: [],
     columns_removed: [],
+    columns_retyped: [],
     rows: null,
   };
   if (!bytes) return diff;
@@ -158,23 +165,38 @@ async function diffWithBase(
       displayName: `${d.path}@${commit.slice(0, 7)}`,
     });
   const before: OpenTable = await openBase();
-  let rowsBefore = 0;
-  const counted = (async function* () {
-    for await (const row of before.rows) {
-      rowsBefore++;
-      yield row;
-    }
-  })();
   const after = await openTable(headPath, { ...readOptions(d), displayName: d.path });
+  // one pass over each side feeds the row diff, the base row count and the type comparison
+  let baseTypes = createSchemaInferrer(before.columns);
+  let headTypes = createSchemaInferrer(after.columns);
   const key = d.key === undefined ? null : Array.isArray(d.key) ? d.key : [d.key];
-  diff.rows = await diffRows({ columns: before.columns, rows: counted }, after, key);
+  diff.rows = await diffRows(
+    { columns: before.columns, rows: tap(before.rows, (row) => baseTypes.add(row)) },
+    { columns: after.columns, rows: tap(after.rows, (row) => headTypes.add(row)) },
+    key,
+  );
   if (diff.rows.skipped) {
-    // the diff stopped early, so count the base rows in a pass of their own
-    rowsBefore = 0;
-    const again = await openBase();
-    for await (const _ of again.rows) rowsBefore++;
+    // the diff stopped early: redo the base and head passes on their own
+    baseTypes = createSchemaInferrer(before.columns);
+    headTypes = createSchemaInferrer(after.columns);
+    for await (const row of (await openBase()).rows) baseTypes.add(row);
+    for await (const row of (await openTable(headPath, { ...readOptions(d), displayName: d.path })).rows)
+      headTypes.add(row);
   }
-  diff.rows_before = rowsBefore;
+  const typesBefore = baseTypes.finish();
+  const typesAfter = headTypes.finish();
+  diff.rows_before = typesBefore.rows;
+  diff.columns_retyped = after.columns
+    .filter((c) => before.columns.includes(c))
+    .map((c) => ({
+      column: c,
+      before: typesBefore.schema.columns[c]?.type,
+      after: typesAfter.schema.columns[c]?.type,
+    }))
+    .filter(
+      (t): t is { column: string; before: ColumnType; after: ColumnType } =>
+        t.before !== undefined && t.after !== undefined && t.before !== t.after,
+    );
   diff.columns_added = head.columns.filter((c) => !before.columns.includes(c));
   diff.columns_removed = before.columns.filter((c) => !head.columns.includes(c));
   return diff;

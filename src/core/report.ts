@@ -31,6 +31,7 @@ export interface ReportDataset {
     rows_after: number;
     columns_added: string[];
     columns_removed: string[];
+    columns_retyped: { column: string; before: string; after: string }[];
     rows: RowDiff | null;
   } | null;
 }
@@ -206,6 +207,7 @@ function dataSection(input: ReportInput, maxRows: number): string {
     else if (delta) bits.push(`${delta > 0 ? "+" : "−"}${fmtInt(Math.abs(delta))} rows`);
     if (d.diff.columns_added.length) bits.push(`${d.diff.columns_added.length} column(s) added`);
     if (d.diff.columns_removed.length) bits.push(`${d.diff.columns_removed.length} column(s) removed`);
+    if (d.diff.columns_retyped.length) bits.push(`${d.diff.columns_retyped.length} column(s) retyped`);
     if (bits.length) changes.push(`${escHtml(d.name)}: ${bits.join(", ")}`);
   }
   summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
@@ -230,9 +232,11 @@ function dataSection(input: ReportInput, maxRows: number): string {
       : "–",
     d.diff
       ? esc(
-          [...d.diff.columns_added.map((c) => `+${c}`), ...d.diff.columns_removed.map((c) => `−${c}`)].join(
-            ", ",
-          ) || "–",
+          [
+            ...d.diff.columns_added.map((c) => `+${c}`),
+            ...d.diff.columns_removed.map((c) => `−${c}`),
+            ...d.diff.columns_retyped.map((t) => `${t.column}: ${t.before}→${t.after}`),
+          ].join(", ") || "–",
         )
       : "–",
   ]);

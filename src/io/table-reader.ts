@@ -1,5 +1,6 @@
 /**
  * Streaming reader for CSV, TSV and JSON Lines tables, optionally gzip-compressed.
+ * Parquet files are handed to `parquet-reader.ts`, which returns the same `OpenTable`.
  *
  * Bytes arrive in chunks (1 MiB from disk), are decoded as strict UTF-8 and fed to an
  * incremental parser that keeps only the record in progress, so memory does not grow
@@ -20,9 +21,10 @@ import { createReadStream } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { formatPosition, UserError } from "../errors.js";
+import { openParquet, openParquetFromBuffer } from "./parquet-reader.js";
 
 export type Cell = string | number | boolean | null;
-export type TableFormat = "csv" | "tsv" | "jsonl";
+export type TableFormat = "csv" | "tsv" | "jsonl" | "parquet";
 
 export interface TableReadOptions {
   format?: TableFormat;
@@ -32,7 +34,7 @@ export interface TableReadOptions {
 }
 
 export interface TableRow {
-  /** 1-based line where the record starts. */
+  /** 1-based line where the record starts (Parquet: the 1-based row number). */
   line: number;
   values: Cell[];
 }
@@ -49,7 +51,7 @@ export interface OpenTable {
 const CHUNK_BYTES = 1024 * 1024;
 /** Guards memory against a runaway field, which almost always is an unclosed quote. */
 const MAX_FIELD_CHARS = 32 * 1024 * 1024;
-const SUPPORTED = ".csv, .tsv/.tab, .jsonl/.ndjson (each optionally .gz)";
+const SUPPORTED = ".csv, .tsv/.tab, .jsonl/.ndjson (each optionally .gz), .parquet/.pq";
 
 export function detectFormat(path: string): TableFormat {
   const lower = path.toLowerCase().replace(/\.gz$/, "");
@@ -64,6 +66,9 @@ export function detectFormat(path: string): TableFormat {
     case ".jsonl":
     case ".ndjson":
       return "jsonl";
+    case ".parquet":
+    case ".pq":
+      return "parquet";
     default:
       throw new UserError(
         `${path}: cannot tell the table format from the file name (extension ${ext === "" ? "missing" : `"${ext}"`}). ` +
@@ -74,6 +79,7 @@ export function detectFormat(path: string): TableFormat {
 
 export async function openTable(path: string, opts: TableReadOptions = {}): Promise<OpenTable> {
   const displayName = opts.displayName ?? path;
+  if ((opts.format ?? detectFormat(displayName)) === "parquet") return openParquet(path, { displayName });
   return openTableFromChunks(fileChunks(path, displayName), { ...opts, displayName, gzip: isGzipName(path) });
 }
 
@@ -82,6 +88,8 @@ export async function openTableFromBuffer(
   bytes: Uint8Array,
   opts: TableReadOptions & { displayName: string },
 ): Promise<OpenTable> {
+  if ((opts.format ?? detectFormat(opts.displayName)) === "parquet")
+    return openParquetFromBuffer(bytes, opts);
   return openTableFromChunks(bufferChunks(bytes), opts);
 }
 
@@ -95,6 +103,8 @@ export async function openTableFromChunks(
 ): Promise<OpenTable> {
   const name = opts.displayName;
   const format = opts.format ?? detectFormat(name);
+  // Parquet needs random access (its footer comes last): gather the bytes first.
+  if (format === "parquet") return openParquetFromBuffer(await gatherBytes(chunks), opts);
   const gzip = opts.gzip ?? isGzipName(name);
   const source = gzip ? gunzipChunks(chunks, name) : chunks;
   const parser = format === "jsonl" ? new JsonlParser(name) : new CsvParser(name, delimiterFor(format, opts));
@@ -176,6 +186,12 @@ async function* fileChunks(path: string, name: string): AsyncGenerator<Uint8Arra
   } finally {
     stream.destroy();
   }
+}
+
+async function gatherBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
 }
 
 async function* bufferChunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -124,6 +124,7 @@ describe("renderReport", () => {
               rows_after: 10,
               columns_added: [evil],
               columns_removed: [],
+              columns_retyped: [{ column: evil, before: "integer", after: "string" }],
               rows: {
                 by: "key",
                 key: [evil],
