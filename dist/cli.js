@@ -40469,12 +40469,19 @@ var COMMANDS = {
   "infer-schema": {
     summary: "Write a starting schema for a data file (the same data passes it)",
     usage: "mlgate infer-schema FILE [--out SCHEMA.yml] [--format csv|tsv|jsonl|parquet] [--delimiter ,]",
-    options: { out: { type: "string", short: "o" }, format: { type: "string" }, delimiter: { type: "string" } },
+    options: {
+      out: { type: "string", short: "o" },
+      format: { type: "string" },
+      delimiter: { type: "string" }
+    },
     run: async (ctx, v, pos) => {
-      if (pos.length !== 1) throw new UserError("infer-schema: name one data file, e.g. `mlgate infer-schema data/train.csv`.");
+      if (pos.length !== 1)
+        throw new UserError("infer-schema: name one data file, e.g. `mlgate infer-schema data/train.csv`.");
       const format = str(v, "format");
       if (format !== void 0 && !TABLE_FORMATS.includes(format)) {
-        throw new UserError(`infer-schema: --format must be one of ${TABLE_FORMATS.join(", ")}, got "${format}".`);
+        throw new UserError(
+          `infer-schema: --format must be one of ${TABLE_FORMATS.join(", ")}, got "${format}".`
+        );
       }
       const result = await inferSchema(ctx, {
         file: pos[0],
