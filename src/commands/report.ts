@@ -60,7 +60,16 @@ export async function report(
         .map((c) => `data ${d.name}${c.column ? `.${c.column}` : ""}: ${c.check} ${c.expected}`),
     );
     const failures = [...validation.failures, ...dataFailures];
-    const verdict = decideVerdict(failures.length, validation.warnings.length);
+    // drift is worth a reviewer's look but is not a gate: it makes a warning
+    const driftWarnings = data.datasets.flatMap((d) =>
+      d.diff?.drift?.dataset_drifted
+        ? [
+            `data ${d.name}: dataset drift vs base (${d.diff.drift.drifted_columns} of ${d.diff.drift.columns.length} columns)`,
+          ]
+        : [],
+    );
+    const warnings = [...validation.warnings, ...driftWarnings];
+    const verdict = decideVerdict(failures.length, warnings.length);
     const keyMetric =
       Object.entries(model.metrics).find(([, g]) => g.key)?.[0] ?? Object.keys(model.metrics)[0] ?? null;
     const paramSpecs = Object.values(config.pipeline).flatMap((s) => s.params);
@@ -78,7 +87,7 @@ export async function report(
       metrics: validation.metrics,
       ci: evaluation.ci,
       failures,
-      warnings: validation.warnings,
+      warnings,
       data: data.datasets,
       params: await paramChanges(git, paramSpecs, evaluation.baselines, ctx.root),
       artifact: { bytes: validation.artifact_bytes, baselineBytes: validation.baseline_artifact_bytes },

@@ -3,6 +3,8 @@
  * compare its shape with the same path at the base commit (PRODUCT.md §3).
  */
 import { type DatasetConfig, DatasetSchema, type DatasetSchemaConfig } from "../config.js";
+import { createSampleCollector } from "../core/column-samples.js";
+import { compareSides, type DatasetDriftResult } from "../core/dataset-drift.js";
 import { createSchemaInferrer } from "../core/infer-schema.js";
 import { diffRows, type RowDiff } from "../core/row-diff.js";
 import { type CheckResult, type ColumnType, createSchemaChecker } from "../core/schema-check.js";
@@ -18,6 +20,7 @@ import {
 } from "../io/table-reader.js";
 import { readYamlFile } from "../io/yaml-file.js";
 import { type CommandContext, gitOf, readConfig, resolveIn, resultsOf } from "./context.js";
+import { sideFromCollected } from "./drift.js";
 
 export interface DataDiff {
   base_commit: string;
@@ -31,6 +34,8 @@ export interface DataDiff {
   columns_retyped: { column: string; before: ColumnType; after: ColumnType }[];
   /** Row-level diff by the dataset's key (or by row hash); null when the file is new. */
   rows: RowDiff | null;
+  /** Drift of the head data vs the base commit's (unless the dataset says `drift: false`). */
+  drift: DatasetDriftResult | null;
 }
 
 export interface DatasetResult {
@@ -156,6 +161,7 @@ async function diffWithBase(
     columns_removed: [],
     columns_retyped: [],
     rows: null,
+    drift: null,
   };
   if (!bytes) return diff;
   const openBase = () =>
@@ -169,19 +175,40 @@ async function diffWithBase(
   // one pass over each side feeds the row diff, the base row count and the type comparison
   let baseTypes = createSchemaInferrer(before.columns);
   let headTypes = createSchemaInferrer(after.columns);
+  let baseSamples = createSampleCollector(before.columns);
+  let headSamples = createSampleCollector(after.columns);
   const key = d.key === undefined ? null : Array.isArray(d.key) ? d.key : [d.key];
   diff.rows = await diffRows(
-    { columns: before.columns, rows: tap(before.rows, (row) => baseTypes.add(row)) },
-    { columns: after.columns, rows: tap(after.rows, (row) => headTypes.add(row)) },
+    {
+      columns: before.columns,
+      rows: tap(before.rows, (row) => {
+        baseTypes.add(row);
+        baseSamples.add(row.values);
+      }),
+    },
+    {
+      columns: after.columns,
+      rows: tap(after.rows, (row) => {
+        headTypes.add(row);
+        headSamples.add(row.values);
+      }),
+    },
     key,
   );
   if (diff.rows.skipped) {
     // the diff stopped early: redo the base and head passes on their own
     baseTypes = createSchemaInferrer(before.columns);
     headTypes = createSchemaInferrer(after.columns);
-    for await (const row of (await openBase()).rows) baseTypes.add(row);
-    for await (const row of (await openTable(headPath, { ...readOptions(d), displayName: d.path })).rows)
+    baseSamples = createSampleCollector(before.columns);
+    headSamples = createSampleCollector(after.columns);
+    for await (const row of (await openBase()).rows) {
+      baseTypes.add(row);
+      baseSamples.add(row.values);
+    }
+    for await (const row of (await openTable(headPath, { ...readOptions(d), displayName: d.path })).rows) {
       headTypes.add(row);
+      headSamples.add(row.values);
+    }
   }
   const typesBefore = baseTypes.finish();
   const typesAfter = headTypes.finish();
@@ -197,6 +224,22 @@ async function diffWithBase(
       (t): t is { column: string; before: ColumnType; after: ColumnType } =>
         t.before !== undefined && t.after !== undefined && t.before !== t.after,
     );
+  if (d.drift !== false) {
+    const settings = d.drift ?? { method: "auto" as const, columns: "all" as const, dataset_share: 0.5 };
+    const keyColumns = new Set(key ?? []);
+    const reference = sideFromCollected(baseSamples.finish());
+    const current = sideFromCollected(headSamples.finish());
+    for (const k of keyColumns) {
+      reference.delete(k);
+      current.delete(k);
+    }
+    diff.drift = compareSides(reference, current, {
+      columns: settings.columns,
+      method: settings.method,
+      ...(settings.threshold !== undefined && { threshold: settings.threshold }),
+      share: settings.dataset_share,
+    });
+  }
   diff.columns_added = head.columns.filter((c) => !before.columns.includes(c));
   diff.columns_removed = before.columns.filter((c) => !head.columns.includes(c));
   return diff;

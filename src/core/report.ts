@@ -4,6 +4,8 @@
  * `escapeMarkdown`; only our own fixed text is written raw.
  */
 
+import type { DatasetDriftResult } from "./dataset-drift.js";
+import type { DriftMethod } from "./drift.js";
 import type { MetricRow, Verdict } from "./gates.js";
 import { code, details, escapeMarkdown as esc, escapeHtmlText as escHtml, table } from "./markdown.js";
 import type { ParamChange } from "./params-diff.js";
@@ -33,6 +35,7 @@ export interface ReportDataset {
     columns_removed: string[];
     columns_retyped: { column: string; before: string; after: string }[];
     rows: RowDiff | null;
+    drift: DatasetDriftResult | null;
   } | null;
 }
 
@@ -137,9 +140,25 @@ function metricTable(input: ReportInput): string {
   const baseHeader = base
     ? `${base.kind === "production" ? "production" : esc(base.ref ?? "base")} v${base.version}`
     : "baseline";
-  const withCi = rows.some((r) => input.ci[r.metric]);
-  const header = ["metric", baseHeader, "this PR", "Δ", ...(withCi ? ["95% CI (this PR)"] : []), "gate"];
-  const align: ("l" | "r")[] = ["l", "r", "r", "r", ...(withCi ? (["l"] as const) : []), "l"];
+  // with a paired test: the CI of the delta and its label (the mock-up's columns); else this PR's own CI
+  const paired = rows.some((r) => r.significance);
+  const withCi = !paired && rows.some((r) => input.ci[r.metric]);
+  const header = [
+    "metric",
+    baseHeader,
+    "this PR",
+    "Δ",
+    ...(paired ? ["95% CI of Δ", ""] : withCi ? ["95% CI (this PR)"] : []),
+    "gate",
+  ];
+  const align: ("l" | "r")[] = [
+    "l",
+    "r",
+    "r",
+    "r",
+    ...(paired ? (["l", "l"] as const) : withCi ? (["l"] as const) : []),
+    "l",
+  ];
   return table(
     header,
     align,
@@ -148,10 +167,20 @@ function metricTable(input: ReportInput): string {
       fmt(r.baseline),
       fmt(r.current),
       fmtDelta(r),
-      ...(withCi ? [fmtCi(input.ci[r.metric])] : []),
+      ...(paired
+        ? [fmtCi(r.significance?.ci ?? undefined, true), significanceLabel(r)]
+        : withCi
+          ? [fmtCi(input.ci[r.metric])]
+          : []),
       gateCell(r),
     ]),
   );
+}
+
+function significanceLabel(r: MetricRow): string {
+  const s = r.significance;
+  if (!s || s.significant === null) return "–";
+  return s.significant ? "significant" : "noise";
 }
 
 function extraMetrics(input: ReportInput): string {
@@ -210,6 +239,12 @@ function dataSection(input: ReportInput, maxRows: number): string {
     if (d.diff.columns_retyped.length) bits.push(`${d.diff.columns_retyped.length} column(s) retyped`);
     if (bits.length) changes.push(`${escHtml(d.name)}: ${bits.join(", ")}`);
   }
+  const drifts = input.data.flatMap((d) => (d.diff?.drift ? [d.diff.drift] : []));
+  if (drifts.length) {
+    const drifted = drifts.reduce((n, x) => n + x.drifted_columns, 0);
+    const tested = drifts.reduce((n, x) => n + x.columns.length, 0);
+    summaryParts.push(drifted ? `drift in ${drifted} of ${tested} columns` : `no drift in ${tested} columns`);
+  }
   summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
   const icon = failed.length ? "❌" : "📊";
   const checkRows = failed
@@ -249,10 +284,45 @@ function dataSection(input: ReportInput, maxRows: number): string {
       shapeRows,
     ),
     ...input.data.flatMap((d) => changedKeys(d)),
+    driftTable(input.data, maxRows),
   ]
     .filter(Boolean)
     .join("\n\n");
   return details(`${icon} Data: ${summaryParts.join(" · ")}`, body, failed.length > 0);
+}
+
+const METHOD_NAMES: Record<DriftMethod, string> = {
+  ks: "Kolmogorov–Smirnov (p)",
+  chisquare: "chi-square (p)",
+  z: "Z-test (p)",
+  wasserstein: "Wasserstein (normed)",
+  jensenshannon: "Jensen–Shannon",
+  psi: "PSI",
+  kl: "KL divergence",
+  hellinger: "Hellinger",
+};
+
+function driftTable(data: ReportDataset[], maxRows: number): string {
+  const rows = data.flatMap((d) =>
+    (d.diff?.drift?.columns ?? [])
+      .filter((c) => c.drifted)
+      .map((c) => [
+        esc(c.name),
+        esc(d.name),
+        METHOD_NAMES[c.method],
+        fmt(c.method === "wasserstein" || c.p_value === null ? c.statistic : c.p_value),
+        String(c.threshold),
+      ]),
+  );
+  if (rows.length === 0) return "";
+  const more = rows.length > maxRows ? `\n\n… and ${rows.length - maxRows} more drifted columns.` : "";
+  return (
+    table(
+      ["drifted column", "dataset", "method", "score", "threshold"],
+      ["l", "l", "l", "r", "r"],
+      rows.slice(0, maxRows),
+    ) + more
+  );
 }
 
 function rowChange(r: RowDiff): string {
@@ -391,8 +461,10 @@ function fmtDelta(r: MetricRow): string {
   return `${sign}${abs >= 1000 ? abs.toLocaleString("en-US", { maximumFractionDigits: 1 }) : abs.toFixed(4)}${rel}`;
 }
 
-function fmtCi(ci: [number, number] | undefined): string {
-  return ci ? `[${fmt(ci[0])}, ${fmt(ci[1])}]` : "–";
+function fmtCi(ci: [number, number] | undefined, signed = false): string {
+  if (!ci) return "–";
+  const f = (x: number) => (signed && x > 0 ? `+${fmt(x)}` : fmt(x));
+  return `[${f(ci[0])}, ${f(ci[1])}]`;
 }
 
 function fmtParam(v: ParamChange["old"]): string {

@@ -83,6 +83,82 @@ export interface CheckResult {
 export interface SchemaChecker {
   add(row: { line: number; values: (string | number | boolean | null)[] }): void;
   finish(): CheckResult[];
+  /**
+   * For scanners that parse values themselves (the fast CSV path): the checks of each data
+   * column (undefined when it has no rules). Feed a row as `countRow()` and then one call
+   * per checked column; the results equal `add` on the same row's text.
+   * Not usable when `needsRows` (rules over whole rows): use `add` then.
+   */
+  readonly columnChecks: readonly (ColumnCheck | undefined)[];
+  readonly needsRows: boolean;
+  /** Results of parts of a table can be combined by `mergeCheckResults` (no uniqueness rules). */
+  readonly mergeable: boolean;
+  /** Counts one row fed through `columnChecks`; returns its 1-based number. */
+  countRow(): number;
+}
+
+/** A cell's text, produced only when a result needs it (samples, observed extremes). */
+export interface LazyText {
+  text(): string;
+  /** Length in Unicode code points (what min_length/max_length count). */
+  codePoints(): number;
+  /**
+   * Copies the UTF-8 bytes into `target` and returns their length, or -1 when they do
+   * not fit. Lets sorted data update its min/max on every row without decoding text.
+   */
+  copyTo?(target: Uint8Array): number;
+}
+
+/** The smallest or largest value so far and its text, kept as bytes until asked for. */
+class Extreme {
+  value = 0;
+  seen = false;
+  private text: string | null = null;
+  private readonly bytes = new Uint8Array(64);
+  private length = 0;
+
+  set(value: number, lazy: string | LazyText): void {
+    this.value = value;
+    this.seen = true;
+    if (typeof lazy === "string") this.text = lazy;
+    else {
+      const n = lazy.copyTo?.(this.bytes) ?? -1;
+      if (n >= 0) {
+        this.length = n;
+        this.text = null;
+      } else this.text = lazy.text();
+    }
+  }
+
+  observed(): string | undefined {
+    if (!this.seen) return undefined;
+    return this.text ?? utf8.decode(this.bytes.subarray(0, this.length));
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+export interface ColumnCheck {
+  readonly type: ColumnType;
+  /**
+   * The rules read the text (regex, unique, allowed values of a text type, date and
+   * datetime types): give every value to `textCell`. Otherwise to `numberCell` (number and
+   * integer), `anyCell` (string and category) or `parsedCell` (boolean).
+   */
+  readonly needsText: boolean;
+  nullCell(row: number, line: number): void;
+  /** A non-null CSV value as text: exactly what `add` does with it. */
+  textCell(text: string, row: number, line: number): void;
+  /** number/integer: the value, NaN when the cell is not of the type. */
+  numberCell(value: number, text: LazyText, row: number, line: number): void;
+  /** string/category: any non-null value is of the type. */
+  anyCell(text: LazyText, row: number, line: number): void;
+  /**
+   * A non-null value already read for `type`: for number/integer the value, for boolean
+   * the boolean, for string/category any string; undefined when it is not of the type
+   * (number: the number grammar and finite; integer: sign and digits, finite).
+   */
+  parsedCell(parsed: string | number | boolean | undefined, text: LazyText, row: number, line: number): void;
 }
 
 type Cell = string | number | boolean | null;
@@ -108,9 +184,11 @@ class Tally {
   unexpected = 0;
   readonly samples: CheckSample[] = [];
 
-  hit(row: number, line: number, value: string): void {
+  hit(row: number, line: number, value: string | LazyText): void {
     this.unexpected++;
-    if (this.samples.length < MAX_SAMPLES) this.samples.push({ row, line, value: clip(value) });
+    if (this.samples.length < MAX_SAMPLES) {
+      this.samples.push({ row, line, value: clip(typeof value === "string" ? value : value.text()) });
+    }
   }
 
   result(
@@ -139,6 +217,13 @@ interface ColumnPlan {
   name: string;
   index: number;
   rules: ColumnRules;
+  // The bounds copied out of `rules` (user objects of many shapes): hot paths read one shape.
+  low: number | undefined;
+  high: number | undefined;
+  hasRange: boolean;
+  shortest: number | undefined;
+  longest: number | undefined;
+  hasLengths: boolean;
   parse: (cell: Exclude<Cell, null>, text: string) => Parsed | undefined;
   allowed: Set<Parsed> | null;
   regex: RegExp | null;
@@ -152,8 +237,8 @@ interface ColumnPlan {
   unique: Tally;
   minLength: Tally;
   maxLength: Tally;
-  smallest: { value: number; text: string } | null;
-  largest: { value: number; text: string } | null;
+  smallest: Extreme;
+  largest: Extreme;
 }
 
 interface GroupPlan {
@@ -187,8 +272,14 @@ export function createSchemaChecker(rules: TableRules, columns: string[]): Schem
   const duplicateRows =
     rules.max_duplicate_row_share === undefined ? null : { seen: new Set<string>(), tally: new Tally() };
   let rowCount = 0;
+  const columnChecks: (ColumnCheck | undefined)[] = columns.map(() => undefined);
+  for (const plan of plans) columnChecks[plan.index] = new PlanCheck(plan);
 
   return {
+    columnChecks,
+    needsRows: groups.length > 0 || duplicateRows !== null,
+    mergeable: groups.length === 0 && duplicateRows === null && plans.every((p) => !p.rules.unique),
+    countRow: () => ++rowCount,
     add(row) {
       rowCount++;
       const values = row.values;
@@ -270,6 +361,12 @@ function planColumn(name: string, index: number, rules: ColumnRules): ColumnPlan
     name,
     index,
     rules,
+    low: rules.min,
+    high: rules.max,
+    hasRange: rules.min !== undefined || rules.max !== undefined,
+    shortest: rules.min_length,
+    longest: rules.max_length,
+    hasLengths: rules.min_length !== undefined || rules.max_length !== undefined,
     parse,
     allowed,
     regex,
@@ -283,35 +380,51 @@ function planColumn(name: string, index: number, rules: ColumnRules): ColumnPlan
     unique: new Tally(),
     minLength: new Tally(),
     maxLength: new Tally(),
-    smallest: null,
-    largest: null,
+    smallest: new Extreme(),
+    largest: new Extreme(),
   };
 }
 
 function addCell(plan: ColumnPlan, cell: Cell, row: number, line: number): void {
-  const rules = plan.rules;
   plan.rows.count++;
   if (cell === null) {
     plan.rows.hit(row, line, "null");
     return;
   }
   const text = typeof cell === "string" ? cell : String(cell);
-  const parsed = plan.parse(cell, text);
+  addParsed(plan, plan.parse(cell, text), text, row, line);
+}
+
+/** The checks after reading: `text` is a string, or lazy when no rule needs the text itself. */
+function addParsed(
+  plan: ColumnPlan,
+  parsed: Parsed | undefined,
+  lazy: string | LazyText,
+  row: number,
+  line: number,
+): void {
+  const rules = plan.rules;
   plan.type.count++;
-  if (parsed === undefined) plan.type.hit(row, line, text);
-  else if (typeof parsed === "number" && (rules.min !== undefined || rules.max !== undefined)) {
+  if (parsed === undefined) plan.type.hit(row, line, lazy);
+  else if (typeof parsed === "number" && plan.hasRange) {
     plan.min.count++;
     plan.max.count++;
-    if (rules.min !== undefined && parsed < rules.min) plan.min.hit(row, line, text);
-    if (rules.max !== undefined && parsed > rules.max) plan.max.hit(row, line, text);
-    if (plan.smallest === null || parsed < plan.smallest.value) plan.smallest = { value: parsed, text };
-    if (plan.largest === null || parsed > plan.largest.value) plan.largest = { value: parsed, text };
+    if (plan.low !== undefined && parsed < plan.low) plan.min.hit(row, line, lazy);
+    if (plan.high !== undefined && parsed > plan.high) plan.max.hit(row, line, lazy);
+    if (!plan.smallest.seen || parsed < plan.smallest.value) plan.smallest.set(parsed, lazy);
+    if (!plan.largest.seen || parsed > plan.largest.value) plan.largest.set(parsed, lazy);
   }
   if (plan.allowed !== null) {
     plan.values.count++;
-    if (parsed === undefined || !plan.allowed.has(valueKey(rules.type, parsed, text)))
-      plan.values.hit(row, line, text);
+    if (
+      parsed === undefined ||
+      !plan.allowed.has(valueKey(rules.type, parsed, typeof lazy === "string" ? lazy : ""))
+    )
+      plan.values.hit(row, line, lazy);
   }
+  if (plan.hasLengths) addLength(plan, lazy, row, line);
+  if (typeof lazy !== "string") return; // no rule below applies (see needsText)
+  const text = lazy;
   if (plan.regex !== null) {
     plan.pattern.count++;
     if (!plan.regex.test(text)) plan.pattern.hit(row, line, text);
@@ -321,12 +434,86 @@ function addCell(plan: ColumnPlan, cell: Cell, row: number, line: number): void 
     if (plan.seen.has(text)) plan.unique.hit(row, line, text);
     else plan.seen.add(text);
   }
-  if (rules.min_length !== undefined || rules.max_length !== undefined) {
-    const length = codePointLength(text);
-    plan.minLength.count++;
-    plan.maxLength.count++;
-    if (rules.min_length !== undefined && length < rules.min_length) plan.minLength.hit(row, line, text);
-    if (rules.max_length !== undefined && length > rules.max_length) plan.maxLength.hit(row, line, text);
+}
+
+function addLength(plan: ColumnPlan, lazy: string | LazyText, row: number, line: number): void {
+  const min_length = plan.shortest;
+  const max_length = plan.longest;
+  const length = typeof lazy === "string" ? codePointLength(lazy) : lazy.codePoints();
+  plan.minLength.count++;
+  plan.maxLength.count++;
+  if (min_length !== undefined && length < min_length) plan.minLength.hit(row, line, lazy);
+  if (max_length !== undefined && length > max_length) plan.maxLength.hit(row, line, lazy);
+}
+
+/** `addParsed` for a number/integer column's value (NaN: not of the type), without the polymorphism. */
+function addNumberValue(plan: ColumnPlan, value: number, lazy: LazyText, row: number, line: number): void {
+  plan.type.count++;
+  if (Number.isNaN(value)) {
+    plan.type.hit(row, line, lazy);
+    if (plan.allowed !== null) {
+      plan.values.count++;
+      plan.values.hit(row, line, lazy);
+    }
+  } else {
+    if (plan.hasRange) {
+      plan.min.count++;
+      plan.max.count++;
+      if (plan.low !== undefined && value < plan.low) plan.min.hit(row, line, lazy);
+      if (plan.high !== undefined && value > plan.high) plan.max.hit(row, line, lazy);
+      if (!plan.smallest.seen || value < plan.smallest.value) plan.smallest.set(value, lazy);
+      if (!plan.largest.seen || value > plan.largest.value) plan.largest.set(value, lazy);
+    }
+    if (plan.allowed !== null) {
+      plan.values.count++;
+      if (!plan.allowed.has(value)) plan.values.hit(row, line, lazy);
+    }
+  }
+  if (plan.hasLengths) addLength(plan, lazy, row, line);
+}
+
+/** A class, not closures: one shape and one method per call site keeps the scanner's calls inlinable. */
+class PlanCheck implements ColumnCheck {
+  readonly type: ColumnType;
+  readonly needsText: boolean;
+  private readonly lengths: boolean;
+
+  constructor(private readonly plan: ColumnPlan) {
+    const { rules } = plan;
+    const textType = rules.type === "string" || rules.type === "category";
+    this.type = rules.type;
+    this.needsText =
+      plan.regex !== null ||
+      plan.seen !== null ||
+      rules.type === "date" ||
+      rules.type === "datetime" ||
+      (plan.allowed !== null && textType);
+    this.lengths = rules.min_length !== undefined || rules.max_length !== undefined;
+  }
+
+  nullCell(row: number, line: number): void {
+    this.plan.rows.count++;
+    this.plan.rows.hit(row, line, "null");
+  }
+
+  textCell(text: string, row: number, line: number): void {
+    addCell(this.plan, text, row, line);
+  }
+
+  parsedCell(parsed: string | number | boolean | undefined, text: LazyText, row: number, line: number): void {
+    this.plan.rows.count++;
+    addParsed(this.plan, parsed, text, row, line);
+  }
+
+  numberCell(value: number, text: LazyText, row: number, line: number): void {
+    this.plan.rows.count++;
+    addNumberValue(this.plan, value, text, row, line);
+  }
+
+  anyCell(text: LazyText, row: number, line: number): void {
+    this.plan.rows.count++;
+    this.plan.type.count++;
+    if (this.lengths) addLength(this.plan, text, row, line);
   }
 }
 
@@ -423,9 +610,9 @@ function columnResults(plan: ColumnPlan): CheckResult[] {
     results.push(plan.rows.result("max_null_share", name, `≤ ${limit}`, formatShare(share), share <= limit));
   }
   if (rules.min !== undefined)
-    results.push(plan.min.result("min", name, `≥ ${rules.min}`, plan.smallest?.text));
+    results.push(plan.min.result("min", name, `≥ ${rules.min}`, plan.smallest.observed()));
   if (rules.max !== undefined)
-    results.push(plan.max.result("max", name, `≤ ${rules.max}`, plan.largest?.text));
+    results.push(plan.max.result("max", name, `≤ ${rules.max}`, plan.largest.observed()));
   if (rules.values !== undefined) {
     const shown = rules.values.slice(0, MAX_LISTED_VALUES).map(String).join(", ");
     const more = rules.values.length > MAX_LISTED_VALUES ? `, … (${rules.values.length} values)` : "";
@@ -440,6 +627,67 @@ function columnResults(plan: ColumnPlan): CheckResult[] {
     results.push(plan.maxLength.result("max_length", name, `length ≤ ${rules.max_length}`));
   }
   return results;
+}
+
+/**
+ * Combines the results of consecutive parts of one table (shards of a file, in order),
+ * each checked by a `mergeable` checker with the same rules and columns, into the results
+ * of the whole table. Samples must already carry the whole table's row and line numbers.
+ */
+export function mergeCheckResults(
+  rules: TableRules,
+  columns: string[],
+  parts: readonly { checks: readonly CheckResult[]; rows: number }[],
+): CheckResult[] {
+  const first = parts[0];
+  if (first === undefined) return [];
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const table = new Map(tableResults(rules, columns, rows).map((r) => [r.check, r]));
+  return first.checks.map((head, i) => {
+    const all = parts.map((p) => p.checks[i]!);
+    if (all.some((r) => r === undefined || r.check !== head.check || r.column !== head.column)) {
+      throw new Error("mergeCheckResults: parts were checked with different rules");
+    }
+    if (head.column === null) return table.get(head.check) ?? head;
+    if (head.check === "column_present") return head;
+    const tally = new Tally();
+    for (const r of all) {
+      tally.count += r.element_count;
+      tally.unexpected += r.unexpected_count;
+      for (const sample of r.samples) if (tally.samples.length < MAX_SAMPLES) tally.samples.push(sample);
+    }
+    const colRules = rules.columns[head.column];
+    switch (head.check) {
+      case "nullable":
+        return tally.result(
+          head.check,
+          head.column,
+          head.expected,
+          `${tally.unexpected} null${tally.unexpected === 1 ? "" : "s"}`,
+        );
+      case "max_null_share": {
+        const share = tally.count > 0 ? tally.unexpected / tally.count : 0;
+        const limit = colRules?.max_null_share ?? 1;
+        return tally.result(head.check, head.column, head.expected, formatShare(share), share <= limit);
+      }
+      case "min":
+      case "max": {
+        // The first part holding the extreme wins ties, as the first occurrence does in one pass.
+        let observed: string | undefined;
+        for (const r of all) {
+          if (r.observed === undefined) continue;
+          const better =
+            head.check === "min"
+              ? Number(r.observed) < Number(observed)
+              : Number(r.observed) > Number(observed);
+          if (observed === undefined || better) observed = r.observed;
+        }
+        return tally.result(head.check, head.column, head.expected, observed);
+      }
+      default:
+        return tally.result(head.check, head.column, head.expected);
+    }
+  });
 }
 
 function countResult(

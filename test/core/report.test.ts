@@ -136,6 +136,23 @@ describe("renderReport", () => {
                 samples: { added: [evil, "`|`", "x"], removed: ["@admin"], changed: ["<script>"] },
                 skipped: null,
               },
+              drift: {
+                columns: [
+                  {
+                    name: evil,
+                    kind: "categorical",
+                    method: "jensenshannon",
+                    statistic: 0.121,
+                    p_value: null,
+                    threshold: 0.1,
+                    drifted: true,
+                  },
+                ],
+                skipped: [],
+                drifted_columns: 1,
+                share_drifted: 1,
+                dataset_drifted: true,
+              },
             },
           },
         ],

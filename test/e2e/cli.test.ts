@@ -121,6 +121,11 @@ describe("mlgate CLI on the penguins example", () => {
     expect(diff.rows).toMatchObject({ by: "key", key: ["id"], added: 1, removed: 1, changed: 1 });
     expect(diff.rows.samples.added).toEqual(["9999"]);
     expect(diff.rows_before).toBe(diff.rows_after);
+    // drift vs the base commit on every column but the key; one relabelled row is not drift
+    const tested = diff.drift.columns.map((c: { name: string }) => c.name);
+    expect(tested).toEqual(expect.arrayContaining(["species", "island", "beak_length_mm", "sex"]));
+    expect(tested).not.toContain("id");
+    expect(diff.drift.dataset_drifted).toBe(false);
   });
 
   it("a bad config gets one located line per problem, exit 2, no stack trace", () => {
@@ -134,7 +139,7 @@ describe("mlgate CLI on the penguins example", () => {
   });
 
   it("commands not built yet say so and exit 2", () => {
-    const r = mlgate(repo, "drift", "a.csv", "b.csv");
+    const r = mlgate(repo, "monitor");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not available yet");
     expect(r.stdout).toBe("");
