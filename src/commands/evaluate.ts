@@ -12,6 +12,7 @@ import {
 } from "../core/prediction-table.js";
 import { UserError } from "../errors.js";
 import { sha256 } from "../io/hash.js";
+import { readMetricsFile } from "../io/metrics-file.js";
 import { type Cell, readColumns } from "../io/table-reader.js";
 import { type Baselines, findBaselines, gateBaseline } from "./baselines.js";
 import {
@@ -144,6 +145,16 @@ export async function evaluateModels(
       predictionOptions(model),
       model.slices,
     );
+    for (const file of Object.values(config.pipeline).flatMap((stage) => stage.metrics)) {
+      for (const [name, value] of Object.entries(await readMetricsFile(resolveIn(ctx.root, file), file))) {
+        if (name in evaluation.metrics) {
+          throw new UserError(
+            `${file}: custom metric "${name}" has the name of a computed metric. Rename it in the file.`,
+          );
+        }
+        evaluation.metrics[name] = value;
+      }
+    }
     const baselines = await findBaselines(git, registry, model.name, opts.base);
     const baseline: BaselineRef | null = gateBaseline(baselines);
     const result: ModelEvaluation = {

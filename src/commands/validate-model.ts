@@ -6,6 +6,7 @@ import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import type { ModelConfig } from "../config.js";
 import { decideVerdict, type MetricRow, type Verdict } from "../core/gates.js";
+import { artifactVerdict, mayHoldPickle, scanArtifact } from "../io/artifact-scan.js";
 import type { Manifest } from "../registry/manifest.js";
 import { gateBaseline } from "./baselines.js";
 import {
@@ -21,9 +22,11 @@ import { evaluateModels, type ModelEvaluation } from "./evaluate.js";
 
 export interface ArtifactCheck {
   path: string;
-  check: "exists" | "max_size_mb" | "max_growth_relative" | "format" | "unsafe_format";
+  check: "exists" | "max_size_mb" | "max_growth_relative" | "format" | "unsafe_serialization";
   ok: boolean;
   detail: string;
+  /** A passed check that still deserves a reviewer's look. */
+  warning?: string;
 }
 
 export interface ModelValidation {
@@ -39,8 +42,47 @@ export interface ModelValidation {
   baseline_artifact_bytes: number | null;
 }
 
-/** Extensions of formats that run code when loaded (pickle and friends). */
-const UNSAFE_FORMATS = new Set(["pkl", "pickle", "joblib", "pt", "pth", "bin", "ckpt", "sav"]);
+/**
+ * Pickle-based artifacts run code when loaded. Their opcodes are scanned (never loaded): an
+ * import that can run code fails, an import outside the ML allowlist warns. `allow_unsafe`
+ * turns the failure into a warning.
+ */
+async function unsafeSerializationCheck(
+  path: string,
+  abs: string,
+  allowUnsafe: boolean,
+): Promise<ArtifactCheck | null> {
+  if (!(await mayHoldPickle(abs))) return null;
+  const scan = await scanArtifact(abs);
+  if (scan.format === "unknown" && scan.findings.length === 0 && scan.error === null) return null;
+  const verdict = artifactVerdict(scan);
+  const messages = [...scan.findings.map((f) => f.message), ...(scan.error ? [scan.error] : [])];
+  const listed =
+    messages.slice(0, 3).join("; ") + (messages.length > 3 ? `; and ${messages.length - 3} more` : "");
+  if (verdict === "safe") {
+    return {
+      path,
+      check: "unsafe_serialization",
+      ok: true,
+      detail: `${scan.format}: scanned, no code-running imports`,
+    };
+  }
+  if (verdict === "warnings" || allowUnsafe) {
+    return {
+      path,
+      check: "unsafe_serialization",
+      ok: true,
+      detail: `${scan.format}: ${listed}`,
+      warning: `${scan.format} artifact: ${listed}${verdict === "unsafe" ? " (allowed by artifact_rules.allow_unsafe)" : ""}`,
+    };
+  }
+  return {
+    path,
+    check: "unsafe_serialization",
+    ok: false,
+    detail: `${scan.format} would run code when loaded: ${listed}. Export to a safe format (ONNX, safetensors, JSON) or set artifact_rules.allow_unsafe`,
+  };
+}
 
 export async function validateModels(
   ctx: CommandContext,
@@ -71,6 +113,7 @@ export async function validateModels(
         .filter((r) => r.status === "warn")
         .map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
       ...evaluation.notes,
+      ...checks.flatMap((c) => (c.warning ? [`${c.path}: ${c.warning}`] : [])),
     ];
     const result: ModelValidation = {
       command: "validate-model",
@@ -120,14 +163,12 @@ async function checkArtifacts(
         detail: ok ? `.${ext}` : `.${ext || "(none)"} not in [${rules.formats.join(", ")}]`,
       });
     }
-    if (UNSAFE_FORMATS.has(ext) && !rules.allow_unsafe) {
-      checks.push({
-        path,
-        check: "unsafe_format",
-        ok: false,
-        detail: `.${ext} files can run code when loaded; export to a safe format (ONNX, safetensors, JSON) or set artifact_rules.allow_unsafe`,
-      });
-    }
+    const scanned = await unsafeSerializationCheck(
+      path,
+      resolveIn(ctx.root, path),
+      rules.allow_unsafe === true,
+    );
+    if (scanned) checks.push(scanned);
   }
   const mb = bytes / 1e6;
   if (rules.max_size_mb !== undefined) {

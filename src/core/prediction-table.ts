@@ -7,10 +7,23 @@
  *   in sorted order, unless a prediction column is named.
  * - regression: label + prediction.
  * Class order: numeric when every class parses as a number, otherwise code-point order.
+ * Weighted evaluation (the bootstrap's): row i counted weights[i] times, as if repeated (np.repeat).
  * Bad input throws UserError naming the file, line, column, expected vs got, and the fix.
  */
 import { UserError } from "../errors.js";
-import { binaryMetrics, type MetricSet, multiclassMetrics, regressionMetrics } from "./metrics.js";
+import {
+  binaryMetrics,
+  binaryResampler,
+  calibrationBins,
+  classDetails,
+  type MetricResampler,
+  type MetricSet,
+  multiclassMetrics,
+  multiclassResampler,
+  type PredictionDetails,
+  regressionMetrics,
+  regressionResampler,
+} from "./metrics.js";
 
 export type Task = "binary" | "multiclass" | "regression";
 
@@ -36,8 +49,25 @@ export interface PreparedPredictions {
   n: number;
   /** sorted class labels */
   classes: string[];
-  evaluate(): MetricSet;
+  /**
+   * The metrics of PRODUCT.md 3.1. With `weights` (non-negative integers, one per row), the metrics of the
+   * rows repeated that many times: scikit-learn's `sample_weight` for positive weights, a 0 drops the row.
+   */
+  evaluate(weights?: Float64Array): MetricSet;
+  /** Confusion matrix, per-class precision/recall/f1/support and calibration (see metrics.ts). */
+  details(): PredictionDetails;
+  /** The sort-once weighted evaluator behind the bootstrap; built on first use, then reused. */
+  resampler(): MetricResampler;
+  /** The typed arrays the metrics are computed from (paired tests, DeLong, comparability checks). */
+  inputs: PredictionInputs;
 }
+
+export type PredictionInputs =
+  /** y/pred: 1 = the positive class; score: its probability */
+  | { task: "binary"; positive: string; y: Uint8Array; score: Float64Array; pred: Uint8Array }
+  /** y/pred: indices into `classes`; proba[c]: probability of class c */
+  | { task: "multiclass"; y: Int32Array; proba: Float64Array[]; pred: Int32Array }
+  | { task: "regression"; y: Float64Array; pred: Float64Array };
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -223,6 +253,58 @@ function withNotes(result: MetricSet, notes: readonly string[]): MetricSet {
   return notes.length === 0 ? result : { metrics: result.metrics, notes: [...notes, ...result.notes] };
 }
 
+/**
+ * Row indices with row i repeated weights[i] times (np.repeat): what a weighted evaluation means.
+ * undefined (no weights) means every row once.
+ */
+function repeatedRows(weights: Float64Array | undefined, n: number): Int32Array | undefined {
+  if (weights === undefined) return undefined;
+  if (weights.length !== n) throw new RangeError(`expected ${n} weights, got ${weights.length}`);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i]!;
+    if (!(Number.isInteger(w) && w >= 0)) {
+      throw new RangeError(`weights[${i}] must be a non-negative integer, got ${w}`);
+    }
+    total += w;
+  }
+  const rows = new Int32Array(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    rows.fill(i, at, at + weights[i]!);
+    at += weights[i]!;
+  }
+  return rows;
+}
+
+function pick<T extends Uint8Array | Int32Array | Float64Array>(values: T, rows: Int32Array | undefined): T {
+  if (rows === undefined) return values;
+  const out = new (values.constructor as new (n: number) => T)(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = values[rows[j]!]!;
+  return out;
+}
+
+/** Builds the resampler on first use and keeps it: the sort happens once per prediction set. */
+function cached<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
+/** Top-label calibration input: the highest probability of each row, and whether its argmax is the label. */
+function topLabel(y: Int32Array, proba: Float64Array[]): { correct: Uint8Array; confidence: Float64Array } {
+  const argmax = argmaxRows(proba, y.length);
+  const correct = new Uint8Array(y.length);
+  const confidence = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    correct[i] = argmax[i] === y[i] ? 1 : 0;
+    confidence[i] = proba[argmax[i]!]![i]!;
+  }
+  return { correct, confidence };
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Binary                                                                                             */
 /* ------------------------------------------------------------------------------------------------ */
@@ -260,8 +342,34 @@ function prepareBinary(table: Table, opts: PredictionOptions): PreparedPredictio
     task: "binary",
     n: table.n,
     classes,
-    evaluate: () => withNotes(binaryMetrics(y, score, pred), notes),
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table.n);
+      return withNotes(binaryMetrics(pick(y, rows), pick(score, rows), pick(pred, rows)), notes);
+    },
+    details: () => binaryDetails(y, score, pred, classes, positive),
+    resampler: cached(() => binaryResampler(y, score, pred)),
+    inputs: { task: "binary", positive, y, score, pred },
   };
+}
+
+/** Confusion matrix and per-class scores over `classes`; the negative class may be unnamed (-1). */
+function binaryDetails(
+  y: Uint8Array,
+  score: Float64Array,
+  pred: Uint8Array,
+  classes: string[],
+  positive: string,
+): PredictionDetails {
+  const positiveIndex = classes.indexOf(positive);
+  const negativeIndex = classes.findIndex((c) => c !== positive);
+  const toClass = (v: Uint8Array) => {
+    const out = new Int32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = v[i] === 1 ? positiveIndex : negativeIndex;
+    return out;
+  };
+  const notes: string[] = [];
+  const byClass = classDetails(toClass(y), toClass(pred), classes, notes);
+  return { ...byClass, calibration: calibrationBins(y, score, notes), notes };
 }
 
 function choosePositiveLabel(present: string[], opts: PredictionOptions, notes: string[]): string {
@@ -419,7 +527,22 @@ function prepareMulticlass(table: Table, opts: PredictionOptions): PreparedPredi
     task: "multiclass",
     n: table.n,
     classes,
-    evaluate: () => multiclassMetrics(y, proba, pred, classes.length),
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table.n);
+      const picked = proba.map((column) => pick(column, rows));
+      return multiclassMetrics(pick(y, rows), picked, pick(pred, rows), classes.length);
+    },
+    details: () => {
+      const notes: string[] = [];
+      const { correct, confidence } = topLabel(y, proba);
+      return {
+        ...classDetails(y, pred, classes, notes),
+        calibration: calibrationBins(correct, confidence, notes),
+        notes,
+      };
+    },
+    resampler: cached(() => multiclassResampler(y, proba, pred, classes.length)),
+    inputs: { task: "multiclass", y, proba, pred },
   };
 }
 
@@ -482,5 +605,16 @@ function prepareRegression(table: Table, opts: PredictionOptions): PreparedPredi
     "Fix the value or point --prediction-column at the predicted-value column.",
   );
   table.throwIfProblems();
-  return { task: "regression", n: table.n, classes: [], evaluate: () => regressionMetrics(y, pred) };
+  return {
+    task: "regression",
+    n: table.n,
+    classes: [],
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table.n);
+      return regressionMetrics(pick(y, rows), pick(pred, rows));
+    },
+    details: () => ({ confusion_matrix: [], per_class: [], calibration: null, notes: [] }),
+    resampler: cached(() => regressionResampler(y, pred)),
+    inputs: { task: "regression", y, pred },
+  };
 }

@@ -68,6 +68,63 @@ describe("compareMetrics", () => {
   });
 });
 
+describe("MLflow MetricThreshold semantics", () => {
+  const sig = (significant: boolean) => ({
+    ci: [0, 0] as [number, number],
+    p_value: null,
+    test: "paired-bootstrap",
+    significant,
+  });
+
+  it("min_absolute_change compares with the float64 sum, exactly as MLflow's Decimal(base + change)", () => {
+    // 0.1 + 0.2 = 0.30000000000000004 in float64, so 0.3 does not reach it
+    const [row] = compareMetrics({ accuracy: 0.3 }, base({ accuracy: 0.1 }), {
+      accuracy: { min_improvement: 0.2 },
+    });
+    expect(row!.reasons).toEqual(["improvement < 0.2"]);
+    const [lower] = compareMetrics({ mae: 0.7 }, base({ mae: 0.8 }), { mae: { min_improvement: 0.1 } });
+    expect(lower!.status).toBe("pass"); // 0.8 − 0.1 = 0.7000000000000001, and 0.7 ≤ it
+  });
+
+  it("min_relative_change divides by the baseline itself (not its absolute value)", () => {
+    // higher is better, baseline −2: (−1 − (−2)) / −2 = −0.5 < 0.1 → fails, as in MLflow
+    const [row] = compareMetrics({ score: -1 }, base({ score: -2 }), {
+      score: { higher_is_better: true, min_improvement_relative: 0.1 },
+    });
+    expect(row!.status).toBe("fail");
+  });
+
+  it("a zero baseline falls back to 'better by at least 1e-10'", () => {
+    const gates = { mcc: { min_improvement_relative: 0.5 } };
+    expect(compareMetrics({ mcc: 5e-11 }, base({ mcc: 0 }), gates)[0]!.status).toBe("fail");
+    expect(compareMetrics({ mcc: 2e-10 }, base({ mcc: 0 }), gates)[0]!.status).toBe("pass");
+  });
+
+  it("a baseline without the metric fails the change gates (MLflow missing_baseline)", () => {
+    const [row] = compareMetrics({ f1: 0.9 }, base({ accuracy: 0.8 }), { f1: { min_improvement: 0.01 } });
+    expect(row!.reasons).toEqual(["baseline lacks this metric"]);
+  });
+
+  it("noise-aware: a drop beyond the allowance blocks only when significant", () => {
+    const gates = { roc_auc: { max_drop: 0.005 } };
+    const noisy = compareMetrics({ roc_auc: 0.94 }, base({ roc_auc: 0.95 }), gates, {
+      roc_auc: sig(false),
+    })[0]!;
+    expect([noisy.status, noisy.reasons]).toEqual(["warn", ["drop > 0.005, but within noise"]]);
+    const real = compareMetrics({ roc_auc: 0.94 }, base({ roc_auc: 0.95 }), gates, {
+      roc_auc: sig(true),
+    })[0]!;
+    expect([real.status, real.reasons]).toEqual(["fail", ["drop > 0.005"]]);
+  });
+
+  it("noise-aware: a required improvement counts only when significant", () => {
+    const gates = { f1: { min_improvement: 0.01 } };
+    const noisy = compareMetrics({ f1: 0.85 }, base({ f1: 0.8 }), gates, { f1: sig(false) })[0]!;
+    expect(noisy.reasons).toEqual(["improvement not significant"]);
+    expect(compareMetrics({ f1: 0.85 }, base({ f1: 0.8 }), gates, { f1: sig(true) })[0]!.status).toBe("pass");
+  });
+});
+
 describe("decideVerdict", () => {
   it("blocked beats warnings beats ready", () => {
     expect(decideVerdict(1, 3)).toBe("blocked");

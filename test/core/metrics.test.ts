@@ -6,14 +6,25 @@ import { describe, expect, it } from "vitest";
 import {
   BINARY_METRICS,
   binaryMetrics,
+  binaryResampler,
+  type MetricResampler,
   type MetricSet,
   MULTICLASS_METRICS,
   multiclassMetrics,
+  multiclassResampler,
   numpySum,
+  type PredictionDetails,
   REGRESSION_METRICS,
   regressionMetrics,
+  regressionResampler,
+  sortOrder,
 } from "../../src/core/metrics.js";
-import { type PredictionColumns, preparePredictions, type Task } from "../../src/core/prediction-table.js";
+import {
+  type PredictionColumns,
+  type PreparedPredictions,
+  preparePredictions,
+  type Task,
+} from "../../src/core/prediction-table.js";
 import { UserError } from "../../src/errors.js";
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "golden", "metrics");
@@ -27,6 +38,12 @@ interface GoldenCase {
   metrics: Record<string, number | null>;
   sklearn_warnings: Record<string, string[]>;
   deviations: Record<string, { sklearn: number; mlgate: null; why: string }>;
+  details: Omit<PredictionDetails, "notes"> | null;
+  weighted: {
+    weights: number[];
+    metrics: Record<string, number | null>;
+    sample_weight_metrics: Record<string, number | null>;
+  };
 }
 
 /** The golden CSVs have a header line, no quotes and no embedded commas. */
@@ -77,6 +94,26 @@ function allFiniteOrNull(result: MetricSet): boolean {
 
 const goldenCases = loadGoldenCases();
 
+function prepareGolden(golden: GoldenCase): PreparedPredictions {
+  const columns = parseCsv(readFileSync(join(GOLDEN_DIR, `${golden.case}.csv`), "utf8"));
+  return preparePredictions(columns, {
+    task: golden.task,
+    label: "label",
+    file: `${golden.case}.csv`,
+    ...(golden.options.threshold === undefined ? {} : { threshold: golden.options.threshold }),
+  });
+}
+
+/** Runs a resampler with row-order weights (mapped to its positions); NaN becomes null. */
+function resampled(engine: MetricResampler, rowWeights: ArrayLike<number>): Record<string, number | null> {
+  const positioned = Uint8Array.from(engine.order ?? { length: rowWeights.length }, (row, j) =>
+    engine.order === null ? rowWeights[j]! : rowWeights[row]!,
+  );
+  const out = new Float64Array(engine.names.length);
+  engine.evaluate(positioned, out);
+  return Object.fromEntries(engine.names.map((name, m) => [name, Number.isNaN(out[m]!) ? null : out[m]!]));
+}
+
 describe("golden cases from scikit-learn", () => {
   it("has the expected fixtures", () => {
     expect(goldenCases.length).toBeGreaterThanOrEqual(12);
@@ -86,13 +123,7 @@ describe("golden cases from scikit-learn", () => {
   });
 
   it.each(goldenCases.map((c) => [c.case, c] as const))("%s matches scikit-learn", (name, golden) => {
-    const columns = parseCsv(readFileSync(join(GOLDEN_DIR, `${name}.csv`), "utf8"));
-    const prepared = preparePredictions(columns, {
-      task: golden.task,
-      label: "label",
-      file: `${name}.csv`,
-      ...(golden.options.threshold === undefined ? {} : { threshold: golden.options.threshold }),
-    });
+    const prepared = prepareGolden(golden);
     expect(prepared.n).toBe(golden.n);
     const result = prepared.evaluate();
     expect(Object.keys(result.metrics).sort()).toEqual(Object.keys(golden.metrics).sort());
@@ -106,6 +137,287 @@ describe("golden cases from scikit-learn", () => {
         true,
       );
     }
+  });
+});
+
+describe("details from scikit-learn", () => {
+  const classification = goldenCases.filter((c) => c.details !== null);
+
+  it("covers binary and multiclass cases, with and without calibration", () => {
+    expect(classification.some((c) => c.task === "binary")).toBe(true);
+    expect(classification.some((c) => c.task === "multiclass")).toBe(true);
+    expect(classification.every((c) => c.details!.calibration !== null)).toBe(true);
+  });
+
+  it.each(classification.map((c) => [c.case, c] as const))(
+    "%s: confusion matrix, per-class scores and calibration",
+    (name, golden) => {
+      const expected = golden.details!;
+      const details = prepareGolden(golden).details();
+      expect(details.confusion_matrix).toEqual(expected.confusion_matrix);
+      expect(details.per_class.map((c) => [c.class, c.support])).toEqual(
+        expected.per_class.map((c) => [c.class, c.support]),
+      );
+      details.per_class.forEach((c, i) => {
+        const want = expected.per_class[i]!;
+        expectClose(c.precision, want.precision, `${name} precision of ${c.class}`);
+        expectClose(c.recall, want.recall, `${name} recall of ${c.class}`);
+        expectClose(c.f1, want.f1, `${name} f1 of ${c.class}`);
+      });
+      const calibration = details.calibration!;
+      const wantCalibration = expected.calibration!;
+      expect(calibration.bins.map((b) => [b.lo, b.hi, b.count])).toEqual(
+        wantCalibration.bins.map((b) => [b.lo, b.hi, b.count]),
+      );
+      calibration.bins.forEach((bin, i) => {
+        const want = wantCalibration.bins[i]!;
+        expectClose(bin.mean_predicted, want.mean_predicted, `${name} bin ${i} mean_predicted`);
+        expectClose(bin.fraction_positive, want.fraction_positive, `${name} bin ${i} fraction_positive`);
+      });
+      expectClose(calibration.ece, wantCalibration.ece, `${name} ece`);
+    },
+  );
+
+  it("notes zero-division per-class scores and undefined calibration; regression has no details", () => {
+    const zero = goldenCases.find((c) => c.case === "binary_zero_division")!;
+    const details = prepareGolden(zero).details();
+    expect(details.per_class.find((c) => c.class === "1")!.precision).toBe(0);
+    expect(details.notes.some((n) => n.startsWith("per_class: precision of"))).toBe(true);
+    const outside = preparePredictions(
+      { label: [0, 1], score: [-0.5, 2] },
+      { task: "binary", label: "label", file: "f.csv" },
+    ).details();
+    expect(outside.calibration).toBeNull();
+    expect(outside.notes.some((n) => n.startsWith("calibration:"))).toBe(true);
+    const regression = preparePredictions(
+      { label: [1, 2], prediction: [1, 3] },
+      { task: "regression", label: "label", file: "f.csv" },
+    ).details();
+    expect(regression).toEqual({ confusion_matrix: [], per_class: [], calibration: null, notes: [] });
+  });
+
+  it("puts a value on a bin edge in the lower bin, as np.searchsorted(side='left') does", () => {
+    const details = preparePredictions(
+      { label: [0, 1, 1, 0], score: [0, 0.1, 0.30000000000000004, 1] },
+      { task: "binary", label: "label", file: "f.csv" },
+    ).details();
+    expect(details.calibration!.bins.map((b) => [b.lo, b.count])).toEqual([
+      [0, 2],
+      [0.2, 1],
+      [0.9, 1],
+    ]);
+  });
+});
+
+describe("weighted evaluation (the bootstrap's) vs scikit-learn", () => {
+  it.each(goldenCases.map((c) => [c.case, c] as const))(
+    "%s: rows repeated by integer weights, and sample_weight",
+    (name, golden) => {
+      const prepared = prepareGolden(golden);
+      const weights = Float64Array.from(golden.weighted.weights);
+      const viaRepeat = prepared.evaluate(weights).metrics;
+      const viaResampler = resampled(prepared.resampler(), golden.weighted.weights);
+      for (const [metric, expected] of Object.entries(golden.weighted.metrics)) {
+        expectClose(viaRepeat[metric], expected, `${name} weighted ${metric}`);
+        expectClose(viaResampler[metric], expected, `${name} resampled ${metric}`);
+      }
+      for (const [metric, expected] of Object.entries(golden.weighted.sample_weight_metrics)) {
+        expectClose(viaResampler[metric], expected, `${name} sample_weight ${metric}`);
+      }
+    },
+  );
+
+  it("refuses weights that are not non-negative integers, one per row", () => {
+    const prepared = preparePredictions(
+      { label: [0, 1], score: [0.2, 0.7] },
+      { task: "binary", label: "label", file: "f.csv" },
+    );
+    expect(() => prepared.evaluate(Float64Array.of(1, 0.5))).toThrow(RangeError);
+    expect(() => prepared.evaluate(Float64Array.of(1, -1))).toThrow(RangeError);
+    expect(() => prepared.evaluate(Float64Array.of(1))).toThrow(RangeError);
+    expect(() => prepared.resampler().evaluate(new Uint8Array(3), new Float64Array(10))).toThrow(RangeError);
+  });
+});
+
+describe("resamplers equal the repeated-rows evaluation", () => {
+  /** Both null, or equal to 1e-9 relative (1e-12 absolute). */
+  function sameMetrics(a: Record<string, number | null>, b: Record<string, number | null>): boolean {
+    return Object.keys(b).every((k) => {
+      const x = a[k] ?? null;
+      const y = b[k] ?? null;
+      if (x === null || y === null) return x === y;
+      const diff = Math.abs(x - y);
+      return diff <= 1e-12 || diff <= 1e-9 * Math.abs(y);
+    });
+  }
+  const weight = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 }));
+  // Few distinct scores, so ties are common; -0 and 0 must group together.
+  const score = fc.constantFrom(0, -0, 0.1, 0.25, 0.5, 0.75, 1, 0.3333333333333333);
+
+  it("binary", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), score, fc.boolean(), weight), { maxLength: 40 }),
+        (rows) => {
+          const y = Uint8Array.from(rows, (r) => r[0]);
+          const s = Float64Array.from(rows, (r) => r[1]);
+          const pred = Uint8Array.from(rows, (r) => (r[2] ? 1 : 0));
+          const w = rows.map((r) => r[3]);
+          const repeated = rows.flatMap((r) => Array<typeof r>(r[3]).fill(r));
+          const reference = binaryMetrics(
+            Uint8Array.from(repeated, (r) => r[0]),
+            Float64Array.from(repeated, (r) => r[1]),
+            Uint8Array.from(repeated, (r) => (r[2] ? 1 : 0)),
+          ).metrics;
+          return sameMetrics(resampled(binaryResampler(y, s, pred), w), reference);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("multiclass", () => {
+    const input = fc
+      .integer({ min: 2, max: 4 })
+      .chain((k) =>
+        fc.tuple(
+          fc.constant(k),
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: 0, max: k - 1 }),
+              fc.integer({ min: 0, max: k - 1 }),
+              fc.array(fc.constantFrom(0, 0.2, 0.5, 1), { minLength: k, maxLength: k }),
+              weight,
+            ),
+            { maxLength: 30 },
+          ),
+        ),
+      );
+    fc.assert(
+      fc.property(input, ([k, rows]) => {
+        const column = (list: typeof rows, c: number) => Float64Array.from(list, (r) => r[2][c]!);
+        const repeated = rows.flatMap((r) => Array<typeof r>(r[3]).fill(r));
+        const reference = multiclassMetrics(
+          Int32Array.from(repeated, (r) => r[0]),
+          Array.from({ length: k }, (_, c) => column(repeated, c)),
+          Int32Array.from(repeated, (r) => r[1]),
+          k,
+        ).metrics;
+        const engine = multiclassResampler(
+          Int32Array.from(rows, (r) => r[0]),
+          Array.from({ length: k }, (_, c) => column(rows, c)),
+          Int32Array.from(rows, (r) => r[1]),
+          k,
+        );
+        return sameMetrics(
+          resampled(
+            engine,
+            rows.map((r) => r[3]),
+          ),
+          reference,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("regression", () => {
+    // Decimals, not arbitrary doubles: near the subnormal range (1e-160 squared) the two summation orders
+    // legitimately round r2 differently.
+    const value = fc.oneof(
+      fc.constantFrom(0, 1, 2, -3),
+      fc.integer({ min: -100_000, max: 100_000 }).map((v) => v / 1000),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value, weight), { maxLength: 30 }), (rows) => {
+        const repeated = rows.flatMap((r) => Array<typeof r>(r[2]).fill(r));
+        const reference = regressionMetrics(
+          Float64Array.from(repeated, (r) => r[0]),
+          Float64Array.from(repeated, (r) => r[1]),
+        ).metrics;
+        const engine = regressionResampler(
+          Float64Array.from(rows, (r) => r[0]),
+          Float64Array.from(rows, (r) => r[1]),
+        );
+        return sameMetrics(
+          resampled(
+            engine,
+            rows.map((r) => r[2]),
+          ),
+          reference,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("on a large binary set (the radix-sorted path) with ties", () => {
+    const n = 20_000;
+    const y = Uint8Array.from({ length: n }, (_, i) => ((i * 7919) % 3 === 0 ? 1 : 0));
+    const s = Float64Array.from(
+      { length: n },
+      (_, i) => Math.round(((i * 104729) % 1000) / 7) / 143 - 0.001 * (i % 2),
+    );
+    const pred = Uint8Array.from(s, (v) => (v >= 0.5 ? 1 : 0));
+    const w = Float64Array.from({ length: n }, (_, i) => (i * 31) % 4);
+    const prepared = preparePredictions(
+      { label: Array.from(y), score: Array.from(s) },
+      { task: "binary", label: "label", file: "f.csv" },
+    );
+    expect(sameMetrics(resampled(prepared.resampler(), w), prepared.evaluate(w).metrics)).toBe(true);
+    expect(pred.length).toBe(n);
+  });
+});
+
+describe("sortOrder", () => {
+  const reference = (values: Float64Array) =>
+    Array.from(values, (_, i) => i).sort((a, b) => values[a]! - values[b]! || a - b);
+
+  it("is a stable ascending order, small inputs", () => {
+    const value = fc.oneof(
+      fc.constantFrom(0, -0, 1, -1, 0.5),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 60 }), (values) => {
+        const v = Float64Array.from(values);
+        return Array.from(sortOrder(v)).every((row, j) => v[row] === v[reference(v)[j]!]);
+      }),
+    );
+  });
+
+  it("radix path: equals a stable comparator sort with negatives, -0, ties and extremes", () => {
+    const n = 50_000;
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pool = [0, -0, 1, -1, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1, 0.5];
+    const values = Float64Array.from({ length: n }, () =>
+      next() < 0.3
+        ? pool[Math.floor(next() * pool.length)]!
+        : (next() - 0.5) * 10 ** Math.floor(next() * 20 - 10),
+    );
+    const order = sortOrder(values);
+    const expected = reference(values);
+    let sameValues = true;
+    let stable = true;
+    for (let j = 0; j < n; j++) {
+      if (values[order[j]!] !== values[expected[j]!]) sameValues = false;
+      if (
+        j > 0 &&
+        values[order[j]!] === values[order[j - 1]!] &&
+        Object.is(values[order[j]!], values[order[j - 1]!]) &&
+        order[j]! < order[j - 1]!
+      )
+        stable = false;
+    }
+    expect(sameValues).toBe(true);
+    expect(stable).toBe(true);
+    // -0 sorts just before +0 and next to it
+    const zero = Array.from(order).findIndex((row) => Object.is(values[row], 0));
+    expect(Object.is(values[order[zero - 1]!], -0)).toBe(true);
   });
 });
 
