@@ -3310,7 +3310,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var encoder2 = new TextEncoder();
+    var encoder3 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3383,7 +3383,7 @@ var require_data_url = __commonJS({
       return input2.slice(start, position.position);
     }
     function stringPercentDecode(input2) {
-      const bytes = encoder2.encode(input2);
+      const bytes = encoder3.encode(input2);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -11240,11 +11240,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count3) {
+        const one = count3 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count3, noun };
       }
     };
   }
@@ -15049,11 +15049,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder4 = new StringDecoder("latin1");
+          const decoder5 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder4.write(chunk));
+            dataURL += btoa2(decoder5.write(chunk));
           }
-          dataURL += btoa2(decoder4.end());
+          dataURL += btoa2(decoder5.end());
           return dataURL;
         }
         case "Text": {
@@ -15078,11 +15078,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder4 = new StringDecoder("latin1");
+          const decoder5 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder4.write(chunk);
+            binaryString += decoder5.write(chunk);
           }
-          binaryString += decoder4.end();
+          binaryString += decoder5.end();
           return binaryString;
         }
       }
@@ -18663,15 +18663,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count3) {
+        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count3 < remaining) {
+            this.linePos += count3;
+            count3 = 0;
           } else {
-            count -= remaining;
+            count3 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -19721,8 +19721,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -19830,13 +19830,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count3 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count;
+        return count3;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -22789,8 +22789,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -22867,12 +22867,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count3 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error63.message += `:
 
 ${lineStr}
@@ -28218,14 +28218,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count--;
+      count3--;
       i++;
     }
   }
-  return count;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -32059,9 +32059,9 @@ var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
 function isRecursive(inst, stack, resolve3) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -32608,8 +32608,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -35256,8 +35256,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -37995,8 +37995,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -46495,15 +46495,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache = /* @__PURE__ */ new Map();
   function run3(s) {
-    const cached2 = cache.get(s);
-    if (cached2 === RESOLVING) {
+    const cached3 = cache.get(s);
+    if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache.get(s)
       });
     }
-    if (cached2 !== void 0)
-      return cached2;
+    if (cached3 !== void 0)
+      return cached3;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
@@ -46977,9 +46977,9 @@ function classTotals(matrix, k) {
   const predSum = new Float64Array(k);
   for (let t = 0; t < k; t++) {
     for (let p = 0; p < k; p++) {
-      const count = matrix[t * k + p];
-      trueSum[t] += count;
-      predSum[p] += count;
+      const count3 = matrix[t * k + p];
+      trueSum[t] += count3;
+      predSum[p] += count3;
     }
     tp[t] = matrix[t * k + t];
   }
@@ -47210,10 +47210,7 @@ function binaryLogLoss(y, score, notes) {
   for (let i = 0; i < n; i++) {
     const raw = score[i];
     if (raw < 0 || raw > 1) outside++;
-    const p = clipProbability(raw);
-    const q = 1 - p;
-    const sum = q + p;
-    losses[i] = -Math.log((y[i] === 1 ? p : q) / sum);
+    losses[i] = binaryLogLossTerm(y[i], raw);
   }
   if (outside > 0) {
     notes.push(
@@ -47222,7 +47219,22 @@ function binaryLogLoss(y, score, notes) {
   }
   return numpyMean(losses);
 }
+function binaryLogLossTerm(y, score) {
+  const p = clipProbability(score);
+  const q = 1 - p;
+  const sum = q + p;
+  return -Math.log((y === 1 ? p : q) / sum);
+}
 function multiclassLogLoss(y, proba, k, rowSumsOk, notes) {
+  const losses = multiclassLogLossTerms(y, proba, k);
+  if (!rowSumsOk) {
+    notes.push(
+      "log_loss: some probability rows do not sum to 1; each row was divided by its sum, as scikit-learn does"
+    );
+  }
+  return numpyMean(losses);
+}
+function multiclassLogLossTerms(y, proba, k) {
   const n = y.length;
   const losses = new Float64Array(n);
   const row = new Float64Array(k);
@@ -47231,12 +47243,7 @@ function multiclassLogLoss(y, proba, k, rowSumsOk, notes) {
     const sum = k < 8 ? sequentialSum(row) : numpySum(row);
     losses[i] = -Math.log(row[y[i]] / sum);
   }
-  if (!rowSumsOk) {
-    notes.push(
-      "log_loss: some probability rows do not sum to 1; each row was divided by its sum, as scikit-learn does"
-    );
-  }
-  return numpyMean(losses);
+  return losses;
 }
 function sequentialSum(values) {
   let s = 0;
@@ -47295,6 +47302,511 @@ function meanAbsolutePercentageError(y, absErrors, notes) {
     );
   }
   return numpyMean(ratios);
+}
+var RADIX_MIN_LENGTH = 4096;
+var RADIX_BUCKETS = 65536;
+var LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+function sortOrder(values) {
+  const n = values.length;
+  if (n < RADIX_MIN_LENGTH || !LITTLE_ENDIAN) {
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort((a, b) => values[a] - values[b] || a - b);
+  }
+  const words2 = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let index = new Int32Array(n);
+  const counts = new Uint32Array(4 * RADIX_BUCKETS);
+  for (let i = 0; i < n; i++) {
+    let h = words2[2 * i + 1];
+    let l = words2[2 * i];
+    if (h >= 2147483648) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else h = (h | 2147483648) >>> 0;
+    hi[i] = h;
+    lo[i] = l;
+    index[i] = i;
+    counts[l & 65535]++;
+    counts[RADIX_BUCKETS + (l >>> 16)]++;
+    counts[2 * RADIX_BUCKETS + (h & 65535)]++;
+    counts[3 * RADIX_BUCKETS + (h >>> 16)]++;
+  }
+  let nextHi = new Uint32Array(n);
+  let nextLo = new Uint32Array(n);
+  let nextIndex = new Int32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    const histogram2 = counts.subarray(pass * RADIX_BUCKETS, (pass + 1) * RADIX_BUCKETS);
+    if (histogram2[key[0] >>> shift & 65535] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < RADIX_BUCKETS; d++) {
+      const c = histogram2[d];
+      histogram2[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const dest = histogram2[key[i] >>> shift & 65535]++;
+      nextIndex[dest] = index[i];
+      nextHi[dest] = hi[i];
+      nextLo[dest] = lo[i];
+    }
+    [index, nextIndex] = [nextIndex, index];
+    [hi, nextHi] = [nextHi, hi];
+    [lo, nextLo] = [nextLo, lo];
+  }
+  return index;
+}
+function classDetails(y, pred, classes, notes) {
+  const k = classes.length;
+  const matrix = Array.from({ length: k }, () => new Array(k).fill(0));
+  const trueSum = new Float64Array(k);
+  const predSum = new Float64Array(k);
+  for (let i = 0; i < y.length; i++) {
+    const t = y[i];
+    const p = pred[i];
+    if (t >= 0) trueSum[t]++;
+    if (p >= 0) predSum[p]++;
+    if (t >= 0 && p >= 0) matrix[t][p]++;
+  }
+  const neverPredicted = [];
+  const neverTrue = [];
+  const perClass = classes.map((label, c) => {
+    const tp = matrix[c][c];
+    if (predSum[c] === 0) neverPredicted.push(label);
+    if (trueSum[c] === 0) neverTrue.push(label);
+    const precision = predSum[c] === 0 ? 0 : tp / predSum[c];
+    const recall = trueSum[c] === 0 ? 0 : tp / trueSum[c];
+    return { class: label, precision, recall, f1: fScore(precision, recall), support: trueSum[c] };
+  });
+  if (neverPredicted.length > 0) {
+    notes.push(
+      `per_class: precision of ${listClasses(neverPredicted)} is 0/0 (never predicted); set to 0.0 as scikit-learn does`
+    );
+  }
+  if (neverTrue.length > 0) {
+    notes.push(
+      `per_class: recall of ${listClasses(neverTrue)} is 0/0 (no rows with that label); set to 0.0 as scikit-learn does`
+    );
+  }
+  return { confusion_matrix: matrix, per_class: perClass };
+}
+function listClasses(labels) {
+  return labels.map((l) => JSON.stringify(l)).join(", ");
+}
+var CALIBRATION_BINS = 10;
+function calibrationBins(correct, confidence, notes) {
+  const n = confidence.length;
+  if (n === 0) {
+    notes.push("calibration: no rows; undefined");
+    return null;
+  }
+  const edges = Float64Array.from(
+    { length: CALIBRATION_BINS + 1 },
+    (_, i) => i === CALIBRATION_BINS ? 1 : i * (1 / CALIBRATION_BINS)
+  );
+  const sums = new Float64Array(CALIBRATION_BINS);
+  const positives = new Float64Array(CALIBRATION_BINS);
+  const totals = new Float64Array(CALIBRATION_BINS);
+  for (let i = 0; i < n; i++) {
+    const v = confidence[i];
+    if (!(v >= 0 && v <= 1)) {
+      notes.push("calibration: probabilities must lie in [0, 1]; undefined (scikit-learn raises)");
+      return null;
+    }
+    let b = Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.ceil(v * CALIBRATION_BINS) - 1));
+    while (b > 0 && edges[b] >= v) b--;
+    while (b < CALIBRATION_BINS - 1 && edges[b + 1] < v) b++;
+    sums[b] += v;
+    positives[b] += correct[i];
+    totals[b]++;
+  }
+  const bins = [];
+  const gaps = [];
+  for (let b = 0; b < CALIBRATION_BINS; b++) {
+    const count3 = totals[b];
+    if (count3 === 0) continue;
+    const bin = {
+      lo: edges[b],
+      hi: edges[b + 1],
+      count: count3,
+      mean_predicted: sums[b] / count3,
+      fraction_positive: positives[b] / count3
+    };
+    bins.push(bin);
+    gaps.push(count3 / n * Math.abs(bin.fraction_positive - bin.mean_predicted));
+  }
+  return { ece: numpySum(Float64Array.from(gaps)), bins };
+}
+var PRED_BIT = 1;
+var LABEL_BIT = 2;
+var GROUP_END_BIT = 4;
+function writeMetrics(names, values, out) {
+  for (let m = 0; m < names.length; m++) {
+    const v = values[names[m]];
+    out[m] = v === null || v === void 0 || !Number.isFinite(v) ? Number.NaN : v;
+  }
+}
+function checkWeights(weights, out, n, metrics) {
+  if (weights.length !== n) throw new RangeError(`expected ${n} weights, got ${weights.length}`);
+  if (out.length < metrics) throw new RangeError(`output holds ${out.length} values, need ${metrics}`);
+}
+function binaryResampler(y, score, pred) {
+  assertSameLength(y.length, score.length, pred.length);
+  assertFinite(score, "score");
+  const n = y.length;
+  const ascending = sortOrder(score);
+  const order = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  const losses = new Float64Array(n);
+  const squares = new Float64Array(n);
+  let brierDefined = true;
+  for (let j = 0; j < n; j++) {
+    const i = ascending[n - 1 - j];
+    const s = score[i];
+    const last = j === n - 1 || score[ascending[n - 2 - j]] !== s;
+    order[j] = i;
+    flags[j] = (pred[i] === 1 ? PRED_BIT : 0) | (y[i] === 1 ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
+    losses[j] = binaryLogLossTerm(y[i], s);
+    const d = y[i] - s;
+    squares[j] = d * d;
+    if (s < 0 || s > 1) brierDefined = false;
+  }
+  const scratch2 = [];
+  const sums = new Float64Array(10);
+  return {
+    names: BINARY_METRICS,
+    order,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, BINARY_METRICS.length);
+      sums.fill(0);
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        binaryWeightedSums(weights, flags, losses, squares, start, Math.min(n, start + PASS_CHUNK), sums);
+      }
+      const lossSum = sums[0];
+      const squareSum = sums[1];
+      const predictedPos = sums[2];
+      const truePos = sums[3];
+      const twiceArea = sums[4];
+      const precisionSum = sums[5];
+      const tpAbove = sums[6];
+      const fpAbove = sums[7];
+      const falsePos = predictedPos - truePos;
+      const cm = { tp: truePos, fp: falsePos, fn: tpAbove - truePos, tn: fpAbove - falsePos };
+      const total = tpAbove + fpAbove;
+      if (total === 0) {
+        out.fill(Number.NaN, 0, BINARY_METRICS.length);
+        return;
+      }
+      scratch2.length = 0;
+      const prf = binaryPrecisionRecallF1(cm, scratch2);
+      const positives = cm.tp + cm.fn;
+      const negatives = cm.tn + cm.fp;
+      const ranked = positives > 0 && negatives > 0;
+      writeMetrics(
+        BINARY_METRICS,
+        {
+          accuracy: (cm.tp + cm.tn) / total,
+          balanced_accuracy: binaryBalancedAccuracy(cm, scratch2),
+          precision: prf.precision,
+          recall: prf.recall,
+          f1: prf.f1,
+          roc_auc: ranked ? twiceArea / (2 * positives * negatives) : null,
+          average_precision: ranked ? precisionSum / positives : null,
+          log_loss: lossSum / total,
+          brier: brierDefined ? squareSum / total : null,
+          mcc: matthewsCorrcoef(confusionToMatrix(cm), 2, scratch2)
+        },
+        out
+      );
+    }
+  };
+}
+var PASS_CHUNK = 2048;
+function binaryWeightedSums(weights, flags, losses, squares, start, end, sums) {
+  let lossSum = sums[0] + -0;
+  let squareSum = sums[1] + -0;
+  let twiceArea = sums[4] + -0;
+  let precisionSum = sums[5] + -0;
+  let tpAbove = sums[6] + -0;
+  let fpAbove = sums[7] + -0;
+  const predictedBefore = sums[2];
+  const trueBefore = sums[3];
+  let predictedPos = 0;
+  let truePos = 0;
+  let openPos = sums[8] | 0;
+  let openAll = sums[9] | 0;
+  for (let j = start; j < end; j++) {
+    const w = weights[j];
+    const f = flags[j];
+    const labelMask = -(f >> 1 & 1);
+    const predicted = w & -(f & 1);
+    const positive = w & labelMask;
+    predictedPos = predictedPos + predicted | 0;
+    truePos = truePos + (predicted & labelMask) | 0;
+    lossSum += w * losses[j];
+    squareSum += w * squares[j];
+    if (f < GROUP_END_BIT) {
+      openPos = openPos + positive | 0;
+      openAll = openAll + w | 0;
+      continue;
+    }
+    const groupPos = openPos + positive | 0;
+    const groupNeg = openAll + w - groupPos | 0;
+    openPos = 0;
+    openAll = 0;
+    twiceArea += groupNeg * (2 * tpAbove + groupPos);
+    tpAbove += groupPos;
+    fpAbove += groupNeg;
+    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
+  }
+  sums[0] = lossSum;
+  sums[1] = squareSum;
+  sums[2] = predictedBefore + predictedPos;
+  sums[3] = trueBefore + truePos;
+  sums[4] = twiceArea;
+  sums[5] = precisionSum;
+  sums[6] = tpAbove;
+  sums[7] = fpAbove;
+  sums[8] = openPos;
+  sums[9] = openAll;
+}
+function sortedRanking(score, isPositive) {
+  const n = score.length;
+  const ascending = sortOrder(score);
+  const order = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = ascending[n - 1 - j];
+    const last = j === n - 1 || score[ascending[n - 2 - j]] !== score[i];
+    order[j] = i;
+    flags[j] = (isPositive(i) ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
+  }
+  return { order, flags };
+}
+function weightedRankingScores(r, weights) {
+  const sums = new Float64Array(6);
+  for (let start = 0; start < r.order.length; start += PASS_CHUNK) {
+    rankingStretch(r.order, r.flags, weights, start, Math.min(r.order.length, start + PASS_CHUNK), sums);
+  }
+  const [twiceArea, precisionSum, tpAbove, fpAbove] = [sums[0], sums[1], sums[2], sums[3]];
+  if (tpAbove === 0 || fpAbove === 0) return { rocAuc: Number.NaN, ap: Number.NaN };
+  return { rocAuc: twiceArea / (2 * tpAbove * fpAbove), ap: precisionSum / tpAbove };
+}
+function rankingStretch(order, flags, weights, start, end, sums) {
+  let twiceArea = sums[0] + -0;
+  let precisionSum = sums[1] + -0;
+  let tpAbove = sums[2] + -0;
+  let fpAbove = sums[3] + -0;
+  let openPos = sums[4] | 0;
+  let openAll = sums[5] | 0;
+  for (let j = start; j < end; j++) {
+    const w = weights[order[j]];
+    const f = flags[j];
+    const positive = w & -(f >> 1 & 1);
+    if (f < GROUP_END_BIT) {
+      openPos = openPos + positive | 0;
+      openAll = openAll + w | 0;
+      continue;
+    }
+    const groupPos = openPos + positive | 0;
+    const groupNeg = openAll + w - groupPos | 0;
+    openPos = 0;
+    openAll = 0;
+    twiceArea += groupNeg * (2 * tpAbove + groupPos);
+    tpAbove += groupPos;
+    fpAbove += groupNeg;
+    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
+  }
+  sums[0] = twiceArea;
+  sums[1] = precisionSum;
+  sums[2] = tpAbove;
+  sums[3] = fpAbove;
+  sums[4] = openPos;
+  sums[5] = openAll;
+}
+function confusionStretch(cellOf, losses, weights, start, end, matrix, sums) {
+  let lossSum = sums[0] + -0;
+  let total = sums[1] + -0;
+  for (let i = start; i < end; i++) {
+    const w = weights[i];
+    matrix[cellOf[i]] += w;
+    lossSum += w * losses[i];
+    total += w;
+  }
+  sums[0] = lossSum;
+  sums[1] = total;
+}
+function multiclassResampler(y, proba, pred, classCount) {
+  assertMulticlassShape(y, proba, pred, classCount);
+  const n = y.length;
+  const k = classCount;
+  const cellOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) cellOf[i] = y[i] * k + pred[i];
+  const losses = multiclassLogLossTerms(y, proba, k);
+  const rowSumsOk = probabilityRowsSumToOne(proba, n);
+  const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+  const rankings = columns.map((c) => sortedRanking(proba[c], (i) => y[i] === c));
+  const matrix = new Float64Array(k * k);
+  const sums = new Float64Array(2);
+  const scratch2 = [];
+  return {
+    names: MULTICLASS_METRICS,
+    order: null,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, MULTICLASS_METRICS.length);
+      matrix.fill(0);
+      sums.fill(0);
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        confusionStretch(cellOf, losses, weights, start, Math.min(n, start + PASS_CHUNK), matrix, sums);
+      }
+      const lossSum = sums[0];
+      const total = sums[1];
+      if (total === 0) {
+        out.fill(Number.NaN, 0, MULTICLASS_METRICS.length);
+        return;
+      }
+      scratch2.length = 0;
+      const macro = macroPrecisionRecallF1(matrix, k, scratch2);
+      const { trueSum } = classTotals(matrix, k);
+      let rocAuc = null;
+      let averagePrecision = null;
+      if (trueSum.every((t) => t > 0)) {
+        const scores = rankings.map((r) => weightedRankingScores(r, weights));
+        averagePrecision = numpyMean(Float64Array.from(scores, (s) => s.ap));
+        rocAuc = rowSumsOk || k === 2 ? numpyMean(Float64Array.from(scores, (s) => s.rocAuc)) : null;
+      }
+      writeMetrics(
+        MULTICLASS_METRICS,
+        {
+          accuracy: trace(matrix, k) / total,
+          balanced_accuracy: balancedAccuracy(matrix, k, scratch2),
+          precision: macro.precision,
+          recall: macro.recall,
+          f1: macro.f1,
+          precision_macro: macro.precision,
+          recall_macro: macro.recall,
+          f1_macro: macro.f1,
+          f1_weighted: macro.f1Weighted,
+          f1_micro: microF1(matrix, k, total),
+          roc_auc: rocAuc,
+          average_precision: averagePrecision,
+          log_loss: lossSum / total,
+          mcc: matthewsCorrcoef(matrix, k, scratch2)
+        },
+        out
+      );
+    }
+  };
+}
+function regressionResampler(y, pred) {
+  assertSameLength(y.length, pred.length, pred.length);
+  assertFinite(y, "y");
+  assertFinite(pred, "pred");
+  const n = y.length;
+  const absErrors = new Float64Array(n);
+  for (let i = 0; i < n; i++) absErrors[i] = Math.abs(y[i] - pred[i]);
+  const order = sortOrder(absErrors);
+  const sortedAbs = new Float64Array(n);
+  const sortedY = new Float64Array(n);
+  const ratios = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    sortedAbs[j] = absErrors[i];
+    sortedY[j] = y[i];
+    ratios[j] = absErrors[i] / Math.max(Math.abs(y[i]), FLOAT64_EPS);
+  }
+  const passes = regressionPasses(sortedAbs, sortedY, ratios);
+  const sums = new Float64Array(6);
+  return {
+    names: REGRESSION_METRICS,
+    order,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, REGRESSION_METRICS.length);
+      sums.fill(0);
+      sums[5] = -1;
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        passes.sums(weights, start, Math.min(n, start + PASS_CHUNK), sums);
+      }
+      const total = sums[0];
+      const squareSum = sums[2];
+      if (total === 0) {
+        out.fill(Number.NaN, 0, REGRESSION_METRICS.length);
+        return;
+      }
+      const mean = sums[3] / total;
+      let deviationSum = 0;
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        deviationSum += passes.deviations(weights, start, Math.min(n, start + PASS_CHUNK), mean);
+      }
+      let r2 = null;
+      if (total >= 2) r2 = deviationSum === 0 ? squareSum === 0 ? 1 : 0 : 1 - squareSum / deviationSum;
+      const mse = squareSum / total;
+      writeMetrics(
+        REGRESSION_METRICS,
+        {
+          mae: sums[1] / total,
+          mse,
+          rmse: Math.sqrt(mse),
+          r2,
+          mape: sums[4] / total,
+          max_error: sortedAbs[sums[5]],
+          median_ae: weightedMedian(sortedAbs, weights, total)
+        },
+        out
+      );
+    }
+  };
+}
+function regressionPasses(sortedAbs, sortedY, ratios) {
+  return {
+    sums(weights, start, end, sums) {
+      let total = sums[0] + -0;
+      let absSum = sums[1] + -0;
+      let squareSum = sums[2] + -0;
+      let ySum = sums[3] + -0;
+      let ratioSum = sums[4] + -0;
+      let last = sums[5];
+      for (let j = start; j < end; j++) {
+        const w = weights[j];
+        const a = sortedAbs[j];
+        total += w;
+        absSum += w * a;
+        squareSum += w * (a * a);
+        ySum += w * sortedY[j];
+        ratioSum += w * ratios[j];
+        if (w > 0) last = j;
+      }
+      sums[0] = total;
+      sums[1] = absSum;
+      sums[2] = squareSum;
+      sums[3] = ySum;
+      sums[4] = ratioSum;
+      sums[5] = last;
+    },
+    deviations(weights, start, end, mean) {
+      let sum = -0;
+      for (let j = start; j < end; j++) {
+        const d = sortedY[j] - mean;
+        sum += weights[j] * (d * d);
+      }
+      return sum;
+    }
+  };
+}
+function weightedMedian(sorted, weights, total) {
+  const upper = Math.floor(total / 2);
+  const lower = total % 2 === 1 ? upper : upper - 1;
+  let seen = 0;
+  let lowerValue = Number.NaN;
+  for (let j = 0; j < sorted.length; j++) {
+    seen += weights[j];
+    if (Number.isNaN(lowerValue) && seen > lower) lowerValue = sorted[j];
+    if (seen > upper) return lower === upper ? lowerValue : (lowerValue + sorted[j]) / 2;
+  }
+  return Number.NaN;
 }
 
 // src/config.ts
@@ -47498,7 +48010,8 @@ function metricDirection(metric, gate) {
 }
 
 // src/core/gates.ts
-function compareMetrics(current, baseline, gates) {
+var ZERO_BASELINE_EPSILON = 1e-10;
+function compareMetrics(current, baseline, gates, significance = {}) {
   const names = [...Object.keys(gates), ...Object.keys(current).filter((m) => !(m in gates))];
   return names.map((metric) => {
     const gate = gates[metric];
@@ -47506,15 +48019,15 @@ function compareMetrics(current, baseline, gates) {
     const base = baseline ? baseline.metrics[metric] ?? null : null;
     const delta = cur !== null && base !== null ? cur - base : null;
     const relative = delta !== null && base !== null && base !== 0 ? delta / Math.abs(base) : null;
-    const higherIsBetter = metricDirection(metric, gate ?? {});
     const row = {
       metric,
-      higherIsBetter,
+      higherIsBetter: metricDirection(metric, gate ?? {}),
       gated: gate !== void 0,
       current: cur,
       baseline: base,
       delta,
       relative,
+      significance: significance[metric] ?? null,
       status: "none",
       reasons: []
     };
@@ -47523,41 +48036,53 @@ function compareMetrics(current, baseline, gates) {
   });
 }
 function applyGate(row, gate, hasBaseline) {
-  const fail = (reason) => row.reasons.push(reason);
-  const warn = [];
-  const { current: cur, baseline: base, delta, higherIsBetter: up } = row;
+  const failures = [];
+  const warnings = [];
+  const { current: cur, baseline: base, higherIsBetter: up } = row;
   if (cur === null) {
-    fail("metric missing");
     row.status = "fail";
+    row.reasons = ["metric missing"];
     return;
   }
-  if (gate.min !== void 0 && cur < gate.min) fail(`< min ${gate.min}`);
-  if (gate.max !== void 0 && cur > gate.max) fail(`> max ${gate.max}`);
-  const worsening = delta === null ? null : up ? -delta : delta;
+  if (gate.min !== void 0 && !(cur >= gate.min)) failures.push(`< min ${gate.min}`);
+  if (gate.max !== void 0 && !(cur <= gate.max)) failures.push(`> max ${gate.max}`);
   const allowedAbs = up ? gate.max_drop : gate.max_rise;
   const allowedRel = up ? gate.max_drop_relative : gate.max_rise_relative;
-  const word = up ? "drop" : "rise";
-  const relativeGates = [allowedAbs, allowedRel, gate.min_improvement, gate.min_improvement_relative];
-  if (!hasBaseline) {
-    if (relativeGates.some((g) => g !== void 0)) warn.push("no baseline: change gates not checked");
-  } else if (base === null || worsening === null) {
-    if (relativeGates.some((g) => g !== void 0)) warn.push("baseline lacks this metric");
+  const changeGates = [allowedAbs, allowedRel, gate.min_improvement, gate.min_improvement_relative];
+  if (changeGates.every((g) => g === void 0)) {
+  } else if (!hasBaseline) {
+    warnings.push("no baseline: change gates not checked");
+  } else if (base === null) {
+    failures.push("baseline lacks this metric");
   } else {
-    if (allowedAbs !== void 0 && worsening > allowedAbs) fail(`${word} > ${allowedAbs}`);
-    const relWorse = base === 0 ? worsening > 0 ? Number.POSITIVE_INFINITY : 0 : worsening / Math.abs(base);
-    if (allowedRel !== void 0 && relWorse > allowedRel) fail(`${word} > ${percent(allowedRel)}`);
-    const gain = -worsening;
-    if (gate.min_improvement !== void 0 && gain < gate.min_improvement) {
-      fail(`improvement < ${gate.min_improvement}`);
+    const noise = row.significance?.significant === false;
+    const word = up ? "drop" : "rise";
+    const exceeded = [];
+    if (allowedAbs !== void 0 && (up ? base - cur : cur - base) > allowedAbs)
+      exceeded.push(`${word} > ${allowedAbs}`);
+    if (allowedRel !== void 0) {
+      const worse = base === 0 ? up ? cur < base - ZERO_BASELINE_EPSILON : cur > base + ZERO_BASELINE_EPSILON : (up ? base - cur : cur - base) / Math.abs(base) > allowedRel;
+      if (worse) exceeded.push(`${word} > ${percent(allowedRel)}`);
+    }
+    if (exceeded.length > 0) {
+      if (noise) warnings.push(...exceeded.map((e) => `${e}, but within noise`));
+      else failures.push(...exceeded);
+    }
+    const missed = [];
+    if (gate.min_improvement !== void 0) {
+      const target = up ? base + gate.min_improvement : base - gate.min_improvement;
+      if (!(up ? cur >= target : cur <= target)) missed.push(`improvement < ${gate.min_improvement}`);
     }
     if (gate.min_improvement_relative !== void 0) {
-      const relGain = base === 0 ? gain > 0 ? Number.POSITIVE_INFINITY : 0 : gain / Math.abs(base);
-      if (relGain < gate.min_improvement_relative)
-        fail(`improvement < ${percent(gate.min_improvement_relative)}`);
+      const ok = base === 0 ? up ? cur >= base + ZERO_BASELINE_EPSILON : cur <= base - ZERO_BASELINE_EPSILON : (up ? (cur - base) / base : (base - cur) / base) >= gate.min_improvement_relative;
+      if (!ok) missed.push(`improvement < ${percent(gate.min_improvement_relative)}`);
     }
+    failures.push(...missed);
+    const wantsGain = gate.min_improvement !== void 0 || gate.min_improvement_relative !== void 0;
+    if (wantsGain && missed.length === 0 && noise) failures.push("improvement not significant");
   }
-  row.status = row.reasons.length > 0 ? "fail" : warn.length > 0 ? "warn" : "pass";
-  if (row.status === "warn") row.reasons.push(...warn);
+  row.reasons = [...failures, ...warnings];
+  row.status = failures.length > 0 ? "fail" : warnings.length > 0 ? "warn" : "pass";
 }
 function percent(x) {
   return `${Number((x * 100).toPrecision(4))}%`;
@@ -47739,6 +48264,48 @@ function listLabels(labels) {
 function withNotes(result, notes) {
   return notes.length === 0 ? result : { metrics: result.metrics, notes: [...notes, ...result.notes] };
 }
+function repeatedRows(weights, n) {
+  if (weights === void 0) return void 0;
+  if (weights.length !== n) throw new RangeError(`expected ${n} weights, got ${weights.length}`);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (!(Number.isInteger(w) && w >= 0)) {
+      throw new RangeError(`weights[${i}] must be a non-negative integer, got ${w}`);
+    }
+    total += w;
+  }
+  const rows = new Int32Array(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    rows.fill(i, at, at + weights[i]);
+    at += weights[i];
+  }
+  return rows;
+}
+function pick2(values, rows) {
+  if (rows === void 0) return values;
+  const out = new values.constructor(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = values[rows[j]];
+  return out;
+}
+function cached2(build) {
+  let value;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+function topLabel(y, proba) {
+  const argmax = argmaxRows(proba, y.length);
+  const correct = new Uint8Array(y.length);
+  const confidence = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    correct[i] = argmax[i] === y[i] ? 1 : 0;
+    confidence[i] = proba[argmax[i]][i];
+  }
+  return { correct, confidence };
+}
 function prepareBinary(table2, opts) {
   const threshold = opts.threshold ?? 0.5;
   if (!Number.isFinite(threshold)) {
@@ -47767,8 +48334,26 @@ function prepareBinary(table2, opts) {
     task: "binary",
     n: table2.n,
     classes,
-    evaluate: () => withNotes(binaryMetrics(y, score, pred), notes)
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table2.n);
+      return withNotes(binaryMetrics(pick2(y, rows), pick2(score, rows), pick2(pred, rows)), notes);
+    },
+    details: () => binaryDetails(y, score, pred, classes, positive),
+    resampler: cached2(() => binaryResampler(y, score, pred)),
+    inputs: { task: "binary", positive, y, score, pred }
   };
+}
+function binaryDetails(y, score, pred, classes, positive) {
+  const positiveIndex = classes.indexOf(positive);
+  const negativeIndex = classes.findIndex((c) => c !== positive);
+  const toClass = (v) => {
+    const out = new Int32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = v[i] === 1 ? positiveIndex : negativeIndex;
+    return out;
+  };
+  const notes = [];
+  const byClass = classDetails(toClass(y), toClass(pred), classes, notes);
+  return { ...byClass, calibration: calibrationBins(y, score, notes), notes };
 }
 function choosePositiveLabel(present, opts, notes) {
   const column = opts.label;
@@ -47891,7 +48476,22 @@ function prepareMulticlass(table2, opts) {
     task: "multiclass",
     n: table2.n,
     classes,
-    evaluate: () => multiclassMetrics(y, proba, pred, classes.length)
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table2.n);
+      const picked = proba.map((column) => pick2(column, rows));
+      return multiclassMetrics(pick2(y, rows), picked, pick2(pred, rows), classes.length);
+    },
+    details: () => {
+      const notes = [];
+      const { correct, confidence } = topLabel(y, proba);
+      return {
+        ...classDetails(y, pred, classes, notes),
+        calibration: calibrationBins(correct, confidence, notes),
+        notes
+      };
+    },
+    resampler: cached2(() => multiclassResampler(y, proba, pred, classes.length)),
+    inputs: { task: "multiclass", y, proba, pred }
   };
 }
 function classIndices(table2, labels, column, index, prefix2, fix) {
@@ -47939,7 +48539,18 @@ function prepareRegression(table2, opts) {
     "Fix the value or point --prediction-column at the predicted-value column."
   );
   table2.throwIfProblems();
-  return { task: "regression", n: table2.n, classes: [], evaluate: () => regressionMetrics(y, pred) };
+  return {
+    task: "regression",
+    n: table2.n,
+    classes: [],
+    evaluate: (weights) => {
+      const rows = repeatedRows(weights, table2.n);
+      return regressionMetrics(pick2(y, rows), pick2(pred, rows));
+    },
+    details: () => ({ confusion_matrix: [], per_class: [], calibration: null, notes: [] }),
+    resampler: cached2(() => regressionResampler(y, pred)),
+    inputs: { task: "regression", y, pred }
+  };
 }
 
 // src/io/hash.ts
@@ -47952,6 +48563,47 @@ async function sha256File(path) {
 }
 function sha256(data) {
   return createHash("sha256").update(data).digest("hex");
+}
+
+// src/io/metrics-file.ts
+import { readFile } from "node:fs/promises";
+async function readMetricsFile(path, displayName) {
+  let text;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UserError(
+      `${displayName}: metrics file not found. The stage that lists it under metrics: must write it.`
+    );
+  }
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(
+      `${displayName}: not valid JSON (${e.message}). Write the metrics as a JSON object.`
+    );
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new UserError(
+      `${displayName}: expected a JSON object of metrics, got ${Array.isArray(data) ? "an array" : typeof data}.`
+    );
+  }
+  const out = {};
+  const walk = (value, prefix2) => {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        throw new UserError(
+          `${displayName}: metric "${prefix2}" is ${value}; metrics must be finite numbers.`
+        );
+      }
+      out[prefix2] = value;
+    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, prefix2 ? `${prefix2}.${k}` : k);
+    }
+  };
+  walk(data, "");
+  return out;
 }
 
 // src/io/table-reader.ts
@@ -48090,15 +48742,15 @@ function getFlags(reader) {
   reader.offset += 4;
   const type = rawType % 1e3;
   const flags = Math.floor(rawType / 1e3);
-  let count = 0;
+  let count3 = 0;
   if (type > 1 && type <= 7) {
-    count = view.getUint32(reader.offset, littleEndian);
+    count3 = view.getUint32(reader.offset, littleEndian);
     reader.offset += 4;
   }
   let dim = 2;
   if (flags) dim++;
   if (flags === 3) dim++;
-  return { littleEndian, type, dim, count };
+  return { littleEndian, type, dim, count: count3 };
 }
 function readPosition(reader, flags) {
   const points = [];
@@ -48120,9 +48772,9 @@ function readPolygon(reader, flags) {
   const { view } = reader;
   const rings = [];
   for (let r = 0; r < flags.count; r++) {
-    const count = view.getUint32(reader.offset, flags.littleEndian);
+    const count3 = view.getUint32(reader.offset, flags.littleEndian);
     reader.offset += 4;
-    rings.push(readLine(reader, { ...flags, count }));
+    rings.push(readLine(reader, { ...flags, count: count3 }));
   }
   return rings;
 }
@@ -48175,7 +48827,7 @@ function convertWithDictionary(data, dictionary2, encoding, columnDecoder) {
   }
 }
 function convert(data, columnDecoder) {
-  const { element, parsers, utf8 = true, schemaPath } = columnDecoder;
+  const { element, parsers, utf8: utf83 = true, schemaPath } = columnDecoder;
   const { type, converted_type: ctype, logical_type: ltype } = element;
   const nullable2 = element.repetition_type !== "REQUIRED";
   const isVariant = schemaPath?.some((s) => s.element.logical_type?.type === "VARIANT");
@@ -48225,7 +48877,7 @@ function convert(data, columnDecoder) {
   if (ltype?.type === "UUID") {
     return data.map((v) => parsers.uuidFromBytes(v));
   }
-  if (ctype === "UTF8" || ltype?.type === "STRING" || utf8 && type === "BYTE_ARRAY") {
+  if (ctype === "UTF8" || ltype?.type === "STRING" || utf83 && type === "BYTE_ARRAY") {
     return data.map((v) => parsers.stringFromBytes(v));
   }
   if (ctype === "UINT_64" || ltype?.type === "INTEGER" && ltype.bitWidth === 64 && !ltype.isSigned) {
@@ -48290,16 +48942,16 @@ function parseFloat16(bytes) {
 function schemaTree(schema, rootIndex, path) {
   const element = schema[rootIndex];
   const children = [];
-  let count = 1;
+  let count3 = 1;
   if (element.num_children) {
     while (children.length < element.num_children) {
-      const childElement = schema[rootIndex + count];
-      const child = schemaTree(schema, rootIndex + count, [...path, childElement.name]);
-      count += child.count;
+      const childElement = schema[rootIndex + count3];
+      const child = schemaTree(schema, rootIndex + count3, [...path, childElement.name]);
+      count3 += child.count;
       children.push(child);
     }
   }
-  return { count, element, children, path };
+  return { count: count3, element, children, path };
 }
 function getSchemaPath(schema, name) {
   return getTreePath(schemaTree(schema, 0, []), name);
@@ -49646,8 +50298,8 @@ function parseVariantMetadata(bytes) {
     metadataCache.set(bytes.buffer, bufferCache);
   }
   const key = `${bytes.byteOffset}:${bytes.byteLength}`;
-  const cached2 = bufferCache.get(key);
-  if (cached2) return cached2;
+  const cached3 = bufferCache.get(key);
+  if (cached3) return cached3;
   const reader = makeReader(bytes);
   const header = reader.view.getUint8(reader.offset++);
   const version2 = header & 15;
@@ -50019,9 +50671,9 @@ function invertStruct(struct, depth) {
 }
 
 // node_modules/hyparquet/src/delta.js
-function deltaBinaryUnpack(reader, count, output2) {
+function deltaBinaryUnpack(reader, count3, output2) {
   if (output2 instanceof Int32Array) {
-    deltaBinaryUnpackInt32(reader, count, output2);
+    deltaBinaryUnpackInt32(reader, count3, output2);
     return;
   }
   const blockSize = readVarInt(reader);
@@ -50031,19 +50683,19 @@ function deltaBinaryUnpack(reader, count, output2) {
   let outputIndex = 0;
   output2[outputIndex++] = value;
   const valuesPerMiniblock = blockSize / miniblockPerBlock;
-  while (outputIndex < count) {
+  while (outputIndex < count3) {
     const minDelta = readZigZagBigInt(reader);
     const bitWidths = new Uint8Array(miniblockPerBlock);
     for (let i = 0; i < miniblockPerBlock; i++) {
       bitWidths[i] = reader.view.getUint8(reader.offset++);
     }
-    for (let i = 0; i < miniblockPerBlock && outputIndex < count; i++) {
+    for (let i = 0; i < miniblockPerBlock && outputIndex < count3; i++) {
       const bitWidth2 = bitWidths[i];
       if (bitWidth2) {
         let bitpackPos = 0;
         let miniblockCount = valuesPerMiniblock;
         const mask = (1n << BigInt(bitWidth2)) - 1n;
-        while (miniblockCount && outputIndex < count) {
+        while (miniblockCount && outputIndex < count3) {
           let bits2 = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
           bitpackPos += bitWidth2;
           while (bitpackPos >= 32) {
@@ -50062,7 +50714,7 @@ function deltaBinaryUnpack(reader, count, output2) {
           reader.offset += Math.ceil((miniblockCount * bitWidth2 + bitpackPos) / 8);
         }
       } else {
-        for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
+        for (let j = 0; j < valuesPerMiniblock && outputIndex < count3; j++) {
           value += minDelta;
           output2[outputIndex++] = value;
         }
@@ -50070,7 +50722,7 @@ function deltaBinaryUnpack(reader, count, output2) {
     }
   }
 }
-function deltaBinaryUnpackInt32(reader, count, output2) {
+function deltaBinaryUnpackInt32(reader, count3, output2) {
   const blockSize = readVarInt(reader);
   const miniblockPerBlock = readVarInt(reader);
   readVarInt(reader);
@@ -50079,15 +50731,15 @@ function deltaBinaryUnpackInt32(reader, count, output2) {
   output2[outputIndex++] = value;
   const valuesPerMiniblock = blockSize / miniblockPerBlock;
   const { view } = reader;
-  while (outputIndex < count) {
+  while (outputIndex < count3) {
     const minDelta = readZigZagInt33(reader);
     const bitWidthsOffset = reader.offset;
     let offset = bitWidthsOffset + miniblockPerBlock;
-    for (let i = 0; i < miniblockPerBlock && outputIndex < count; i++) {
+    for (let i = 0; i < miniblockPerBlock && outputIndex < count3; i++) {
       const bitWidth2 = view.getUint8(bitWidthsOffset + i);
       const end = offset + valuesPerMiniblock * bitWidth2 / 8;
       let bitOffset = 0;
-      for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
+      for (let j = 0; j < valuesPerMiniblock && outputIndex < count3; j++) {
         let residual = 0;
         let bitsRead = 0;
         while (bitsRead < bitWidth2) {
@@ -50116,20 +50768,20 @@ function readZigZagInt33(reader) {
   const high = reader.offset - start === 5 ? reader.view.getUint8(start + 4) >>> 4 & 1 : 0;
   return (low >>> 1 | high << 31) ^ -(low & 1);
 }
-function deltaLengthByteArray(reader, count, output2) {
-  const lengths = new Int32Array(count);
-  deltaBinaryUnpack(reader, count, lengths);
-  for (let i = 0; i < count; i++) {
+function deltaLengthByteArray(reader, count3, output2) {
+  const lengths = new Int32Array(count3);
+  deltaBinaryUnpack(reader, count3, lengths);
+  for (let i = 0; i < count3; i++) {
     output2[i] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, lengths[i]);
     reader.offset += lengths[i];
   }
 }
-function deltaByteArray(reader, count, output2) {
-  const prefixData = new Int32Array(count);
-  deltaBinaryUnpack(reader, count, prefixData);
-  const suffixData = new Int32Array(count);
-  deltaBinaryUnpack(reader, count, suffixData);
-  for (let i = 0; i < count; i++) {
+function deltaByteArray(reader, count3, output2) {
+  const prefixData = new Int32Array(count3);
+  deltaBinaryUnpack(reader, count3, prefixData);
+  const suffixData = new Int32Array(count3);
+  deltaBinaryUnpack(reader, count3, suffixData);
+  for (let i = 0; i < count3; i++) {
     const suffix = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, suffixData[i]);
     if (prefixData[i]) {
       output2[i] = new Uint8Array(prefixData[i] + suffixData[i]);
@@ -50155,25 +50807,25 @@ function readRleBitPackedHybrid(reader, width, output2, length) {
     if (header & 1) {
       seen = readBitPacked(reader, header, width, output2, seen);
     } else {
-      const count = header >>> 1;
-      readRle(reader, count, width, output2, seen);
-      seen += count;
+      const count3 = header >>> 1;
+      readRle(reader, count3, width, output2, seen);
+      seen += count3;
     }
   }
   reader.offset = startOffset + length;
 }
-function readRle(reader, count, bitWidth2, output2, seen) {
+function readRle(reader, count3, bitWidth2, output2, seen) {
   const width = bitWidth2 + 7 >> 3;
   let value = 0;
   for (let i = 0; i < width; i++) {
     value |= reader.view.getUint8(reader.offset++) << (i << 3);
   }
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count3; i++) {
     output2[seen + i] = value;
   }
 }
 function readBitPacked(reader, header, bitWidth2, output2, seen) {
-  let count = header >> 1 << 3;
+  let count3 = header >> 1 << 3;
   const mask = (1 << bitWidth2) - 1;
   let data = 0;
   if (reader.offset < reader.view.byteLength) {
@@ -50183,7 +50835,7 @@ function readBitPacked(reader, header, bitWidth2, output2, seen) {
   }
   let left = 8;
   let right = 0;
-  while (count) {
+  while (count3) {
     if (right > 8) {
       right -= 8;
       left -= 8;
@@ -50196,17 +50848,17 @@ function readBitPacked(reader, header, bitWidth2, output2, seen) {
       if (seen < output2.length) {
         output2[seen++] = data >> right & mask;
       }
-      count--;
+      count3--;
       right += bitWidth2;
     }
   }
   return seen;
 }
-function byteStreamSplit(reader, count, type, typeLength) {
+function byteStreamSplit(reader, count3, type, typeLength) {
   const width = byteWidth(type, typeLength);
-  const bytes = new Uint8Array(count * width);
+  const bytes = new Uint8Array(count3 * width);
   for (let b = 0; b < width; b++) {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count3; i++) {
       bytes[i * width + b] = reader.view.getUint8(reader.offset++);
     }
   }
@@ -50215,8 +50867,8 @@ function byteStreamSplit(reader, count, type, typeLength) {
   else if (type === "INT32") return new Int32Array(bytes.buffer);
   else if (type === "INT64") return new BigInt64Array(bytes.buffer);
   else if (type === "FIXED_LEN_BYTE_ARRAY") {
-    const split = new Array(count);
-    for (let i = 0; i < count; i++) {
+    const split = new Array(count3);
+    for (let i = 0; i < count3; i++) {
       split[i] = bytes.subarray(i * width, (i + 1) * width);
     }
     return split;
@@ -50240,73 +50892,73 @@ function byteWidth(type, typeLength) {
 }
 
 // node_modules/hyparquet/src/plain.js
-function readPlain(reader, type, count, fixedLength2) {
-  if (count === 0) return [];
+function readPlain(reader, type, count3, fixedLength2) {
+  if (count3 === 0) return [];
   if (type === "BOOLEAN") {
-    return readPlainBoolean(reader, count);
+    return readPlainBoolean(reader, count3);
   } else if (type === "INT32") {
-    return readPlainInt32(reader, count);
+    return readPlainInt32(reader, count3);
   } else if (type === "INT64") {
-    return readPlainInt64(reader, count);
+    return readPlainInt64(reader, count3);
   } else if (type === "INT96") {
-    return readPlainInt96(reader, count);
+    return readPlainInt96(reader, count3);
   } else if (type === "FLOAT") {
-    return readPlainFloat(reader, count);
+    return readPlainFloat(reader, count3);
   } else if (type === "DOUBLE") {
-    return readPlainDouble(reader, count);
+    return readPlainDouble(reader, count3);
   } else if (type === "BYTE_ARRAY") {
-    return readPlainByteArray(reader, count);
+    return readPlainByteArray(reader, count3);
   } else if (type === "FIXED_LEN_BYTE_ARRAY") {
     if (!fixedLength2) throw new Error("parquet missing fixed length");
-    return readPlainByteArrayFixed(reader, count, fixedLength2);
+    return readPlainByteArrayFixed(reader, count3, fixedLength2);
   } else {
     throw new Error(`parquet unhandled type: ${type}`);
   }
 }
-function readPlainBoolean(reader, count) {
-  const values = new Array(count);
-  for (let i = 0; i < count; i++) {
+function readPlainBoolean(reader, count3) {
+  const values = new Array(count3);
+  for (let i = 0; i < count3; i++) {
     const byteOffset = reader.offset + (i / 8 | 0);
     const bitOffset = i % 8;
     const byte = reader.view.getUint8(byteOffset);
     values[i] = (byte & 1 << bitOffset) !== 0;
   }
-  reader.offset += Math.ceil(count / 8);
+  reader.offset += Math.ceil(count3 / 8);
   return values;
 }
-function readPlainInt32(reader, count) {
-  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Int32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 4)) : new Int32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
-  reader.offset += count * 4;
+function readPlainInt32(reader, count3) {
+  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Int32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count3 * 4)) : new Int32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count3);
+  reader.offset += count3 * 4;
   return values;
 }
-function readPlainInt64(reader, count) {
-  const values = (reader.view.byteOffset + reader.offset) % 8 ? new BigInt64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 8)) : new BigInt64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
-  reader.offset += count * 8;
+function readPlainInt64(reader, count3) {
+  const values = (reader.view.byteOffset + reader.offset) % 8 ? new BigInt64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count3 * 8)) : new BigInt64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count3);
+  reader.offset += count3 * 8;
   return values;
 }
-function readPlainInt96(reader, count) {
-  const values = new Array(count);
-  for (let i = 0; i < count; i++) {
+function readPlainInt96(reader, count3) {
+  const values = new Array(count3);
+  for (let i = 0; i < count3; i++) {
     const low = reader.view.getBigInt64(reader.offset + i * 12, true);
     const high = reader.view.getInt32(reader.offset + i * 12 + 8, true);
     values[i] = BigInt(high) << 64n | low;
   }
-  reader.offset += count * 12;
+  reader.offset += count3 * 12;
   return values;
 }
-function readPlainFloat(reader, count) {
-  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Float32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 4)) : new Float32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
-  reader.offset += count * 4;
+function readPlainFloat(reader, count3) {
+  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Float32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count3 * 4)) : new Float32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count3);
+  reader.offset += count3 * 4;
   return values;
 }
-function readPlainDouble(reader, count) {
-  const values = (reader.view.byteOffset + reader.offset) % 8 ? new Float64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 8)) : new Float64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
-  reader.offset += count * 8;
+function readPlainDouble(reader, count3) {
+  const values = (reader.view.byteOffset + reader.offset) % 8 ? new Float64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count3 * 8)) : new Float64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count3);
+  reader.offset += count3 * 8;
   return values;
 }
-function readPlainByteArray(reader, count) {
-  const values = new Array(count);
-  for (let i = 0; i < count; i++) {
+function readPlainByteArray(reader, count3) {
+  const values = new Array(count3);
+  for (let i = 0; i < count3; i++) {
     const length = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
     values[i] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
@@ -50314,9 +50966,9 @@ function readPlainByteArray(reader, count) {
   }
   return values;
 }
-function readPlainByteArrayFixed(reader, count, fixedLength2) {
-  const values = new Array(count);
-  for (let i = 0; i < count; i++) {
+function readPlainByteArrayFixed(reader, count3, fixedLength2) {
+  const values = new Array(count3);
+  for (let i = 0; i < count3; i++) {
     values[i] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, fixedLength2);
     reader.offset += fixedLength2;
   }
@@ -51889,10 +52541,10 @@ function replicateValue(table2, i, step, end, code2) {
     table2[i + end] = new HuffmanCode(code2.bits, code2.value);
   } while (end > 0);
 }
-function nextTableBitSize(count, len, root_bits) {
+function nextTableBitSize(count3, len, root_bits) {
   let left = 1 << len - root_bits;
   while (len < MAX_LENGTH) {
-    left -= count[len];
+    left -= count3[len];
     if (left <= 0) break;
     ++len;
     left <<= 1;
@@ -51901,15 +52553,15 @@ function nextTableBitSize(count, len, root_bits) {
 }
 function buildHuffmanTable(root_table, table2, root_bits, code_lengths, code_lengths_size) {
   const start_table = table2;
-  const count = new Int32Array(MAX_LENGTH + 1);
+  const count3 = new Int32Array(MAX_LENGTH + 1);
   const offset = new Int32Array(MAX_LENGTH + 1);
   const sorted = new Int32Array(code_lengths_size);
   for (let i = 0; i < code_lengths_size; i++) {
-    count[code_lengths[i]]++;
+    count3[code_lengths[i]]++;
   }
   offset[1] = 0;
   for (let i = 1; i < MAX_LENGTH; i++) {
-    offset[i + 1] = offset[i] + count[i];
+    offset[i + 1] = offset[i] + count3[i];
   }
   for (let i = 0; i < code_lengths_size; i++) {
     if (code_lengths[i] !== 0) {
@@ -51928,7 +52580,7 @@ function buildHuffmanTable(root_table, table2, root_bits, code_lengths, code_len
   let key = 0;
   let symbol2 = 0;
   for (let len = 1, step = 2; len <= root_bits; ++len, step <<= 1) {
-    for (; count[len] > 0; --count[len]) {
+    for (; count3[len] > 0; --count3[len]) {
       const code2 = new HuffmanCode(len & 255, sorted[symbol2++] & 65535);
       replicateValue(root_table, table2 + key, step, table_size, code2);
       key = getNextKey(key, len);
@@ -51937,10 +52589,10 @@ function buildHuffmanTable(root_table, table2, root_bits, code_lengths, code_len
   const mask = total_size - 1;
   let low = -1;
   for (let len = root_bits + 1, step = 2; len <= MAX_LENGTH; ++len, step <<= 1) {
-    for (; count[len] > 0; --count[len]) {
+    for (; count3[len] > 0; --count3[len]) {
       if ((key & mask) !== low) {
         table2 += table_size;
-        table_bits = nextTableBitSize(count, len, root_bits);
+        table_bits = nextTableBitSize(count3, len, root_bits);
         table_size = 1 << table_bits;
         total_size += table_size;
         low = key & mask;
@@ -54426,14 +55078,14 @@ var BrotliInput = class {
    * @param {number} count
    * @returns {number}
    */
-  read(buf, i, count) {
-    if (this.pos + count > this.buffer.length) {
-      count = this.buffer.length - this.pos;
+  read(buf, i, count3) {
+    if (this.pos + count3 > this.buffer.length) {
+      count3 = this.buffer.length - this.pos;
     }
-    for (let p = 0; p < count; p++)
+    for (let p = 0; p < count3; p++)
       buf[i + p] = this.buffer[this.pos + p];
-    this.pos += count;
-    return count;
+    this.pos += count3;
+    return count3;
   }
 };
 var BrotliOutput = class {
@@ -54449,11 +55101,11 @@ var BrotliOutput = class {
    * @param {number} count
    * @returns {number}
    */
-  write(buf, count) {
-    if (this.pos + count > this.buffer.length) throw new Error("brotli output buffer is not large enough");
-    this.buffer.set(buf.subarray(0, count), this.pos);
-    this.pos += count;
-    return count;
+  write(buf, count3) {
+    if (this.pos + count3 > this.buffer.length) throw new Error("brotli output buffer is not large enough");
+    this.buffer.set(buf.subarray(0, count3), this.pos);
+    this.pos += count3;
+    return count3;
   }
 };
 
@@ -56769,7 +57421,7 @@ function firstInvalidUtf8(bytes) {
   return Math.max(0, bytes.length - 1);
 }
 async function* parseBatches(chunks, parser, name) {
-  const utf8 = new Utf8Chunks();
+  const utf83 = new Utf8Chunks();
   let first = true;
   const feed = (text, out) => {
     if (first && text.length > 0) {
@@ -56781,15 +57433,15 @@ async function* parseBatches(chunks, parser, name) {
   try {
     for await (const chunk of chunks) {
       const out2 = [];
-      feed(utf8.push(chunk), out2);
+      feed(utf83.push(chunk), out2);
       if (out2.length > 0) yield out2;
     }
     const out = [];
-    feed(utf8.end(), out);
+    feed(utf83.end(), out);
     parser.end(out);
     if (out.length > 0) yield out;
   } catch (err2) {
-    if (err2 instanceof InvalidUtf8) throw utf8Error(err2, utf8.bytesBefore, parser, name);
+    if (err2 instanceof InvalidUtf8) throw utf8Error(err2, utf83.bytesBefore, parser, name);
     throw err2;
   }
 }
@@ -57484,7 +58136,7 @@ var Git = class {
 };
 
 // src/io/results-store.ts
-import { mkdir as mkdir2, readFile, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, readFile as readFile2, rename as rename2, writeFile as writeFile2 } from "node:fs/promises";
 import { join } from "node:path";
 var ResultsStore = class {
   constructor(dir) {
@@ -57512,7 +58164,7 @@ var ResultsStore = class {
   }
   async read(name) {
     try {
-      return JSON.parse(await readFile(this.path(name), "utf8"));
+      return JSON.parse(await readFile2(this.path(name), "utf8"));
     } catch {
       return void 0;
     }
@@ -57526,7 +58178,7 @@ import {
   copyFile as copyFile2,
   mkdir as mkdir3,
   readdir as readdir2,
-  readFile as readFile2,
+  readFile as readFile3,
   rename as rename3,
   rm as rm2,
   stat as stat3,
@@ -57593,7 +58245,7 @@ var LocalRegistry = class {
     const file2 = join2(this.location, model, `v${version2}`, "manifest.json");
     let text;
     try {
-      text = await readFile2(file2, "utf8");
+      text = await readFile3(file2, "utf8");
     } catch {
       throw new UserError(
         `${model}@${version2}: no such version in the registry at ${this.location}. See \`mlgate registry list\`.`
@@ -57699,7 +58351,7 @@ var LocalRegistry = class {
     return written;
   }
   async promote(event) {
-    const manifestText = await readFile2(
+    const manifestText = await readFile3(
       join2(this.location, event.model, `v${event.version}`, "manifest.json")
     ).catch(() => {
       throw new UserError(
@@ -57717,7 +58369,7 @@ var LocalRegistry = class {
   }
   async stageHistory(model, stage) {
     const file2 = join2(this.location, model, "stages.jsonl");
-    const text = await readFile2(file2, "utf8").catch(() => "");
+    const text = await readFile3(file2, "utf8").catch(() => "");
     const events = [];
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
@@ -57838,6 +58490,16 @@ async function evaluateModels(ctx, opts = {}) {
       predictionOptions(model),
       model.slices
     );
+    for (const file2 of Object.values(config2.pipeline).flatMap((stage) => stage.metrics)) {
+      for (const [name, value] of Object.entries(await readMetricsFile(resolveIn(ctx.root, file2), file2))) {
+        if (name in evaluation.metrics) {
+          throw new UserError(
+            `${file2}: custom metric "${name}" has the name of a computed metric. Rename it in the file.`
+          );
+        }
+        evaluation.metrics[name] = value;
+      }
+    }
     const baselines = await findBaselines(git, registry2, model.name, opts.base);
     const baseline = gateBaseline(baselines);
     const result = {
@@ -58049,8 +58711,8 @@ function code(text, maxLength = 200) {
 function table(header, align2, rows) {
   return markdownTable([header, ...rows], { align: align2, alignDelimiters: false });
 }
-function details(summary2, body, open4 = false) {
-  return `<details${open4 ? " open" : ""}><summary>${summary2}</summary>
+function details(summary2, body, open5 = false) {
+  return `<details${open5 ? " open" : ""}><summary>${summary2}</summary>
 
 ${body}
 
@@ -58110,9 +58772,24 @@ function metricTable(input2) {
   if (rows.length === 0) return "_No metric gates configured._";
   const base = input2.gateBaseline;
   const baseHeader = base ? `${base.kind === "production" ? "production" : escapeMarkdown(base.ref ?? "base")} v${base.version}` : "baseline";
-  const withCi = rows.some((r) => input2.ci[r.metric]);
-  const header = ["metric", baseHeader, "this PR", "\u0394", ...withCi ? ["95% CI (this PR)"] : [], "gate"];
-  const align2 = ["l", "r", "r", "r", ...withCi ? ["l"] : [], "l"];
+  const paired = rows.some((r) => r.significance);
+  const withCi = !paired && rows.some((r) => input2.ci[r.metric]);
+  const header = [
+    "metric",
+    baseHeader,
+    "this PR",
+    "\u0394",
+    ...paired ? ["95% CI of \u0394", ""] : withCi ? ["95% CI (this PR)"] : [],
+    "gate"
+  ];
+  const align2 = [
+    "l",
+    "r",
+    "r",
+    "r",
+    ...paired ? ["l", "l"] : withCi ? ["l"] : [],
+    "l"
+  ];
   return table(
     header,
     align2,
@@ -58121,10 +58798,15 @@ function metricTable(input2) {
       fmt(r.baseline),
       fmt(r.current),
       fmtDelta(r),
-      ...withCi ? [fmtCi(input2.ci[r.metric])] : [],
+      ...paired ? [fmtCi(r.significance?.ci ?? void 0, true), significanceLabel(r)] : withCi ? [fmtCi(input2.ci[r.metric])] : [],
       gateCell(r)
     ])
   );
+}
+function significanceLabel(r) {
+  const s = r.significance;
+  if (!s || s.significant === null) return "\u2013";
+  return s.significant ? "significant" : "noise";
 }
 function extraMetrics(input2) {
   const rows = input2.metrics.filter((m) => !m.gated);
@@ -58178,6 +58860,12 @@ function dataSection(input2, maxRows) {
     if (d.diff.columns_retyped.length) bits2.push(`${d.diff.columns_retyped.length} column(s) retyped`);
     if (bits2.length) changes.push(`${escapeHtmlText(d.name)}: ${bits2.join(", ")}`);
   }
+  const drifts = input2.data.flatMap((d) => d.diff?.drift ? [d.diff.drift] : []);
+  if (drifts.length) {
+    const drifted = drifts.reduce((n, x) => n + x.drifted_columns, 0);
+    const tested = drifts.reduce((n, x) => n + x.columns.length, 0);
+    summaryParts.push(drifted ? `drift in ${drifted} of ${tested} columns` : `no drift in ${tested} columns`);
+  }
   summaryParts.push(changes.length ? changes.join("; ") : "no shape change vs base");
   const icon = failed.length ? "\u274C" : "\u{1F4CA}";
   const checkRows = failed.slice(0, maxRows).map(({ d, c }) => [
@@ -58208,9 +58896,40 @@ function dataSection(input2, maxRows) {
       ["l", "l", "r", "r", "l", "l"],
       shapeRows
     ),
-    ...input2.data.flatMap((d) => changedKeys(d))
+    ...input2.data.flatMap((d) => changedKeys(d)),
+    driftTable(input2.data, maxRows)
   ].filter(Boolean).join("\n\n");
   return details(`${icon} Data: ${summaryParts.join(" \xB7 ")}`, body, failed.length > 0);
+}
+var METHOD_NAMES = {
+  ks: "Kolmogorov\u2013Smirnov (p)",
+  chisquare: "chi-square (p)",
+  z: "Z-test (p)",
+  wasserstein: "Wasserstein (normed)",
+  jensenshannon: "Jensen\u2013Shannon",
+  psi: "PSI",
+  kl: "KL divergence",
+  hellinger: "Hellinger"
+};
+function driftTable(data, maxRows) {
+  const rows = data.flatMap(
+    (d) => (d.diff?.drift?.columns ?? []).filter((c) => c.drifted).map((c) => [
+      escapeMarkdown(c.name),
+      escapeMarkdown(d.name),
+      METHOD_NAMES[c.method],
+      fmt(c.method === "wasserstein" || c.p_value === null ? c.statistic : c.p_value),
+      String(c.threshold)
+    ])
+  );
+  if (rows.length === 0) return "";
+  const more = rows.length > maxRows ? `
+
+\u2026 and ${rows.length - maxRows} more drifted columns.` : "";
+  return table(
+    ["drifted column", "dataset", "method", "score", "threshold"],
+    ["l", "l", "l", "r", "r"],
+    rows.slice(0, maxRows)
+  ) + more;
 }
 function rowChange(r) {
   const changed = r.changed === null ? "" : ` / ~${fmtInt(r.changed)}`;
@@ -58226,9 +58945,9 @@ function changedKeys(d) {
 }
 function checkResultText(c) {
   const observed = c.observed ? `${c.observed} ` : "";
-  const count = `${fmtInt(c.unexpected_count)} of ${fmtInt(c.element_count)} (${c.unexpected_percent.toFixed(2)}%)`;
+  const count3 = `${fmtInt(c.unexpected_count)} of ${fmtInt(c.element_count)} (${c.unexpected_percent.toFixed(2)}%)`;
   const samples = c.samples.length ? `; first at rows ${c.samples.map((s) => `${s.row} (${s.value})`).join(", ")}` : "";
-  return `${observed}${count}${samples}`;
+  return `${observed}${count3}${samples}`;
 }
 function changesSection(input2, maxRows) {
   const heads = [];
@@ -58326,8 +59045,10 @@ function fmtDelta(r) {
   const rel = r.relative === null ? "" : ` (${r.relative > 0 ? "+" : r.relative < 0 ? "\u2212" : "\xB1"}${Math.abs(r.relative * 100).toFixed(1)}%)`;
   return `${sign}${abs >= 1e3 ? abs.toLocaleString("en-US", { maximumFractionDigits: 1 }) : abs.toFixed(4)}${rel}`;
 }
-function fmtCi(ci) {
-  return ci ? `[${fmt(ci[0])}, ${fmt(ci[1])}]` : "\u2013";
+function fmtCi(ci, signed = false) {
+  if (!ci) return "\u2013";
+  const f = (x) => signed && x > 0 ? `+${fmt(x)}` : fmt(x);
+  return `[${f(ci[0])}, ${f(ci[1])}]`;
 }
 function fmtParam(v) {
   return v === void 0 ? "\u2013" : escapeMarkdown(String(v));
@@ -58346,7 +59067,7 @@ function minus(s) {
 
 // src/io/params-file.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 function parseParamSpec(spec) {
   const colon = spec.lastIndexOf(":");
@@ -58384,11 +59105,1239 @@ async function collectParams(specs, load) {
 function workingTreeLoader(root) {
   return async (file2) => {
     try {
-      return await readFile3(join4(root, file2), "utf8");
+      return await readFile4(join4(root, file2), "utf8");
     } catch {
       return void 0;
     }
   };
+}
+
+// src/core/sketch/frequent-items.ts
+var INLINE_BYTES = 64;
+var INLINE_WORDS = INLINE_BYTES / 4;
+var LITTLE_ENDIAN2 = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+var decoder4 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+// src/core/sketch/value-hash.ts
+var hashOut = new Int32Array(2);
+var C1 = 3432918353 | 0;
+var C2 = 461845907 | 0;
+var C3 = 2246822507 | 0;
+var SEED1 = 2538058380 | 0;
+var SEED2 = 625341585 | 0;
+var f64 = new Float64Array(1);
+var words = new Int32Array(f64.buffer);
+var scratch = new Uint8Array(256);
+var scratchView = new DataView(scratch.buffer);
+var encoder2 = new TextEncoder();
+
+// src/core/profile.ts
+var PROFILE_SCHEMA = "mlgate.profile/v1";
+var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+function cellNumber(cell) {
+  if (typeof cell === "number") return Number.isFinite(cell) ? cell : Number.NaN;
+  if (typeof cell === "boolean") return Number.NaN;
+  const c0 = cell.charCodeAt(0);
+  if (!(c0 <= 57 && (c0 >= 48 || c0 === 46 || c0 === 43 || c0 === 45)) || !NUMBER.test(cell)) {
+    return Number.NaN;
+  }
+  const n = Number(cell);
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+// src/core/column-samples.ts
+var GrowableNumbers = class {
+  data = new Float64Array(1024);
+  length = 0;
+  push(x) {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  values() {
+    return this.data.slice(0, this.length);
+  }
+};
+function count(s, key, max) {
+  const counts = s.counts;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  if (counts.size > max) s.counts = null;
+}
+function createSampleCollector(columns, maxCategories = 1e5) {
+  const state = columns.map(() => ({ numbers: new GrowableNumbers(), counts: null }));
+  return {
+    add(values) {
+      for (let i = 0; i < state.length; i++) {
+        const cell = values[i] ?? null;
+        if (cell === null) continue;
+        const s = state[i];
+        if (s.numbers) {
+          const n = cellNumber(cell);
+          if (!Number.isNaN(n)) {
+            s.numbers.push(n);
+            continue;
+          }
+          s.counts = /* @__PURE__ */ new Map();
+          for (const x of s.numbers.values()) count(s, String(x), maxCategories);
+          s.numbers = null;
+        }
+        if (s.counts) count(s, String(cell), maxCategories);
+      }
+    },
+    finish() {
+      return columns.map((name, i) => {
+        const s = state[i];
+        if (s.numbers)
+          return { name, sample: { kind: "numeric", values: s.numbers.values(), exact: true }, note: null };
+        if (s.counts) return { name, sample: { kind: "categorical", counts: s.counts }, note: null };
+        return {
+          name,
+          sample: null,
+          note: `more than ${maxCategories} distinct text values: not tested for drift`
+        };
+      });
+    }
+  };
+}
+
+// src/core/special-functions.ts
+var LOG_2PI = Math.log(2 * Math.PI);
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var MACHEP = 2220446049250313e-31;
+var MAXLOG = 709.782712893384;
+var MINLOG = -745.1332191019412;
+var STIRLING_COEFFS = [
+  -0.029550653594771242,
+  0.00641025641025641,
+  -0.0019175269175269176,
+  8417508417508417e-19,
+  -5952380952380953e-19,
+  7936507936507937e-19,
+  -0.002777777777777778,
+  0.08333333333333333
+];
+function polyval(coeffs, x) {
+  let y = 0;
+  for (const c of coeffs) y = y * x + c;
+  return y;
+}
+function p1evl(coeffs, x) {
+  let y = x + coeffs[0];
+  for (let i = 1; i < coeffs.length; i++) y = y * x + coeffs[i];
+  return y;
+}
+function ldexp(x, e) {
+  let y = x;
+  let k = e;
+  while (k > 1e3) {
+    y *= 2 ** 1e3;
+    k -= 1e3;
+  }
+  while (k < -1e3) {
+    y *= 2 ** -1e3;
+    k += 1e3;
+  }
+  return y * 2 ** k;
+}
+function clip01(p) {
+  return Math.min(Math.max(p, 0), 1);
+}
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function logGamma(x) {
+  if (Number.isNaN(x) || x <= 0) return Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return x;
+  let shift = 0;
+  let z2 = x;
+  if (z2 < 15) {
+    let prod = 1;
+    while (z2 < 15) {
+      prod *= z2;
+      z2 += 1;
+    }
+    shift = Math.log(prod);
+  }
+  const rz = 1 / z2;
+  const series = rz * polyval(STIRLING_COEFFS, rz * rz);
+  return (z2 - 0.5) * Math.log(z2) - z2 + LOG_2PI / 2 + series - shift;
+}
+function lowerGammaSeries(a, x) {
+  const ax = a * Math.log(x) - x - logGamma(a);
+  if (ax < -MAXLOG) return 0;
+  let r = a;
+  let c = 1;
+  let ans = 1;
+  for (let i = 0; i < 1e6; i++) {
+    r += 1;
+    c *= x / r;
+    ans += c;
+    if (c <= MACHEP * ans) break;
+  }
+  return ans * Math.exp(ax) / a;
+}
+function upperGammaFraction(a, x) {
+  const axLog = a * Math.log(x) - x - logGamma(a);
+  if (axLog < -MAXLOG) return 0;
+  const big = 4503599627370496;
+  const biginv = 2220446049250313e-31;
+  let y = 1 - a;
+  let z2 = x + y + 1;
+  let c = 0;
+  let pkm2 = 1;
+  let qkm2 = x;
+  let pkm1 = x + 1;
+  let qkm1 = z2 * x;
+  let ans = pkm1 / qkm1;
+  for (let i = 0; i < 1e6; i++) {
+    c += 1;
+    y += 1;
+    z2 += 2;
+    const yc = y * c;
+    const pk = pkm1 * z2 - pkm2 * yc;
+    const qk = qkm1 * z2 - qkm2 * yc;
+    let t = 1;
+    if (qk !== 0) {
+      const r = pk / qk;
+      t = Math.abs((ans - r) / r);
+      ans = r;
+    }
+    pkm2 = pkm1;
+    pkm1 = pk;
+    qkm2 = qkm1;
+    qkm1 = qk;
+    if (Math.abs(pk) > big) {
+      pkm2 *= biginv;
+      pkm1 *= biginv;
+      qkm2 *= biginv;
+      qkm1 *= biginv;
+    }
+    if (t <= MACHEP) break;
+  }
+  return ans * Math.exp(axLog);
+}
+function regularizedGammaQ(a, x) {
+  if (Number.isNaN(a) || Number.isNaN(x) || x < 0 || a <= 0) return Number.NaN;
+  if (x === 0) return 1;
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  if (x < 1 || x < a) return 1 - lowerGammaSeries(a, x);
+  return upperGammaFraction(a, x);
+}
+function chiSquareSurvival(x, df) {
+  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
+  if (x <= 0) return 1;
+  return regularizedGammaQ(df / 2, x / 2);
+}
+var ERFC_P = [
+  2461969814735305e-25,
+  0.5641895648310689,
+  7.463210564422699,
+  48.63719709856814,
+  196.5208329560771,
+  526.4451949954773,
+  934.5285271719576,
+  1027.5518868951572,
+  557.5353353693994
+];
+var ERFC_Q = [
+  13.228195115474499,
+  86.70721408859897,
+  354.9377788878199,
+  975.7085017432055,
+  1823.9091668790973,
+  2246.3376081871097,
+  1656.6630919416134,
+  557.5353408177277
+];
+var ERFC_R = [
+  0.5641895835477551,
+  1.275366707599781,
+  5.019050422511805,
+  6.160210979930536,
+  7.4097426995044895,
+  2.9788666537210022
+];
+var ERFC_S = [
+  2.2605286322011726,
+  9.396035249380015,
+  12.048953980809666,
+  17.08144507475659,
+  9.608968090632859,
+  3.369076451000815
+];
+var ERF_T = [9.604973739870516, 90.02601972038427, 2232.005345946843, 7003.325141128051, 55592.30130103949];
+var ERF_U = [
+  33.56171416475031,
+  521.3579497801527,
+  4594.323829709801,
+  22629.000061389095,
+  49267.39426086359
+];
+function erf(x) {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x < 0) return -erf(-x);
+  if (x > 1) return 1 - erfc(x);
+  const z2 = x * x;
+  return x * polyval(ERF_T, z2) / p1evl(ERF_U, z2);
+}
+function erfc(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = Math.abs(a);
+  if (x < 1) return 1 - erf(a);
+  const z2 = -a * a;
+  if (z2 < -MAXLOG) return a < 0 ? 2 : 0;
+  const ez = Math.exp(z2);
+  const p = x < 8 ? polyval(ERFC_P, x) : polyval(ERFC_R, x);
+  const q = x < 8 ? p1evl(ERFC_Q, x) : p1evl(ERFC_S, x);
+  let y = ez * p / q;
+  if (a < 0) y = 2 - y;
+  if (y !== 0) return y;
+  return a < 0 ? 2 : 0;
+}
+function normalCdf(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = a * Math.SQRT1_2;
+  const z2 = Math.abs(x);
+  if (z2 < Math.SQRT1_2) return 0.5 + 0.5 * erf(x);
+  const y = 0.5 * erfc(z2);
+  return x > 0 ? 1 - y : y;
+}
+function normalSurvival(x) {
+  return normalCdf(-x);
+}
+function twoProduct(a, b) {
+  const p = a * b;
+  const split = 134217729;
+  const ca = split * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = split * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  const err2 = ah * bh - p + ah * bl + al * bh + al * bl;
+  return [p, err2];
+}
+function floorAndFraction(n, x) {
+  const [hi, lo] = twoProduct(n, x);
+  let fl = Math.floor(hi);
+  let alpha;
+  if (hi === fl) {
+    alpha = lo;
+    if (alpha < 0) {
+      fl -= 1;
+      alpha += 1;
+    }
+  } else {
+    alpha = hi - fl + lo;
+  }
+  if (alpha >= 1) {
+    fl += 1;
+    alpha = 0;
+  }
+  return { floor: fl, alpha };
+}
+function smirnovSurvival(n, x) {
+  if (!(n > 0 && x >= 0 && x <= 1) || !Number.isInteger(n)) return Number.NaN;
+  if (n === 1) return 1 - x;
+  if (x === 0) return 1;
+  if (x === 1) return 0;
+  const { floor: nxfl, alpha } = floorAndFraction(n, x);
+  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
+  if (alpha === 0) n1mxfl -= 1;
+  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
+    const cdf = x * (1 + x) ** (n - 1);
+    return clip01(1 - cdf);
+  }
+  if (-2 * n * x * x < MINLOG) return 0;
+  if (nxfl >= n - 1) return clip01((1 - x) ** n);
+  if (n > 1e6) {
+    const logp = -((6 * n * x + 1) ** 2) / 18 / n;
+    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
+  }
+  const nTerms = n1mxfl + 1;
+  const vmid = Math.floor(n / 2);
+  let sum = Math.exp(n * Math.log1p(-x)) / x;
+  let logBinom = 0;
+  let logBinomLow = 0;
+  for (let j = 1; j < nTerms; j++) {
+    const step = Math.log((n - j + 1) / j);
+    const t = logBinom + step;
+    logBinomLow += Math.abs(logBinom) >= Math.abs(step) ? logBinom - t + step : step - t + logBinom;
+    logBinom = t;
+    const lower = x + j / n;
+    const upper = (n - j) / n - x;
+    const logTerm = logBinom + logBinomLow + (j - 1) * Math.log(lower) + (n - j) * Math.log(upper);
+    const aj = upper > 0 ? Math.exp(logTerm) : 0;
+    if (Number.isFinite(aj) && aj !== 0) sum += aj;
+    if (aj !== 0) {
+      if (4 * (nTerms - j) * Math.abs(aj) < MACHEP * sum && j !== nTerms - 1) break;
+    } else if (j > vmid) {
+      break;
+    }
+  }
+  return clip01(x * sum);
+}
+var E128 = 128;
+var EP128 = 2 ** 128;
+var EM128 = 2 ** -128;
+function logNFactorialDivNPowN(n) {
+  const rn = 1 / n;
+  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
+}
+function matmul(a, b, m) {
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let k = 0; k < m; k++) {
+      const aik = a[i * m + k];
+      if (aik === 0) continue;
+      const rowB = k * m;
+      const rowO = i * m;
+      for (let j = 0; j < m; j++) out[rowO + j] += aik * b[rowB + j];
+    }
+  }
+  return out;
+}
+function kolmogorovCdfDurbinMatrix(n, d) {
+  if (d >= 1) return 1;
+  const nd = n * d;
+  if (nd <= 0.5) return 0;
+  const k = Math.ceil(nd);
+  const h = k - nd;
+  const m = 2 * k - 1;
+  let H = new Float64Array(m * m);
+  const v = new Float64Array(m);
+  const w = new Float64Array(m);
+  let fac = 1;
+  for (let j = 1; j <= m; j++) {
+    v[j - 1] = 1 - h ** j;
+    w[j - 1] = fac;
+    fac /= j;
+    v[j - 1] *= fac;
+  }
+  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
+  v[m - 1] = (1 + tt) * fac;
+  for (let i = 1; i < m; i++) {
+    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
+  }
+  for (let r = 0; r < m; r++) H[r * m] = v[r];
+  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
+  let Hpwr = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
+  let nn = n;
+  let expnt = 0;
+  let Hexpnt = 0;
+  while (nn > 0) {
+    if (nn % 2) {
+      Hpwr = matmul(Hpwr, H, m);
+      expnt += Hexpnt;
+    }
+    H = matmul(H, H, m);
+    Hexpnt *= 2;
+    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
+      for (let i = 0; i < H.length; i++) H[i] /= EP128;
+      Hexpnt += E128;
+    }
+    nn = Math.floor(nn / 2);
+  }
+  let p = Hpwr[(k - 1) * m + (k - 1)];
+  for (let i = 1; i <= n; i++) {
+    p = i * p / n;
+    if (Math.abs(p) < EM128) {
+      p *= EP128;
+      expnt -= E128;
+    }
+  }
+  if (expnt !== 0) p = ldexp(p, expnt);
+  return clip01(p);
+}
+function pomeranzBounds(i, n, ll, ceilf, roundf) {
+  let j1;
+  let j2;
+  if (i === 0) {
+    j1 = -ll - ceilf - 1;
+    j2 = ll + ceilf - 1;
+  } else {
+    const ip1div2 = Math.floor((i + 1) / 2);
+    const ip1mod2 = (i + 1) % 2;
+    if (ip1mod2 === 0) {
+      if (ip1div2 === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = ip1div2 - 1 - ll - roundf - 1;
+        j2 = ip1div2 + ll - 1 + ceilf - 1;
+      }
+    } else {
+      j1 = ip1div2 - 1 - ll - 1;
+      j2 = ip1div2 + ll + roundf - 1;
+    }
+  }
+  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+function kolmogorovCdfPomeranz(n, x) {
+  const t = n * x;
+  const ll = Math.floor(t);
+  const f = t - ll;
+  const g = Math.min(f, 1 - f);
+  const ceilf = f > 0 ? 1 : 0;
+  const roundf = f > 0.5 ? 1 : 0;
+  const npwrs = 2 * (ll + 1);
+  const gpower = new Float64Array(npwrs);
+  const twogpower = new Float64Array(npwrs);
+  const onem2gpower = new Float64Array(npwrs);
+  gpower[0] = 1;
+  twogpower[0] = 1;
+  onem2gpower[0] = 1;
+  let expnt = 0;
+  const gOverN = g / n;
+  const twoGOverN = 2 * g / n;
+  const oneMinusTwoGOverN = (1 - 2 * g) / n;
+  for (let m = 1; m < npwrs; m++) {
+    gpower[m] = gpower[m - 1] * gOverN / m;
+    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
+    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
+  }
+  let V0 = new Float64Array(npwrs);
+  let V1 = new Float64Array(npwrs);
+  V1[0] = 1;
+  let V0s = 0;
+  let V1s = 0;
+  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
+  for (let i = 1; i < 2 * n + 2; i++) {
+    const k1 = j1;
+    [V0, V1] = [V1, V0];
+    [V0s, V1s] = [V1s, V0s];
+    V1.fill(0);
+    [j1, j2] = pomeranzBounds(i, n, ll, ceilf, roundf);
+    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
+    const ln2 = j2 - k1 + 1;
+    if (ln2 > 0) {
+      const segStart = k1 - V0s;
+      const segLen = Math.min(ln2, npwrs - segStart);
+      const pLen = Math.min(ln2, npwrs);
+      const convStart = j1 - k1;
+      const convLen = j2 - j1 + 1;
+      let maxV = 0;
+      for (let c = 0; c < convLen; c++) {
+        const idx = convStart + c;
+        let s = 0;
+        const lo = Math.max(0, idx - pLen + 1);
+        const hi = Math.min(idx, segLen - 1);
+        for (let a = lo; a <= hi; a++) s += V0[segStart + a] * pwrs[idx - a];
+        V1[c] = s;
+        if (s > maxV) maxV = s;
+      }
+      if (maxV > 0 && maxV < EM128) {
+        for (let c = 0; c < V1.length; c++) V1[c] *= EP128;
+        expnt -= E128;
+      }
+      V1s = V0s + j1 - k1;
+    }
+  }
+  let ans = V1[n - V1s];
+  for (let m = 1; m <= n; m++) {
+    if (Math.abs(ans) > EP128) {
+      ans *= EM128;
+      expnt += E128;
+    }
+    ans *= m;
+  }
+  if (expnt !== 0) ans = ldexp(ans, expnt);
+  return clip01(ans);
+}
+function kolmogorovCdfPelzGood(n, x) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const PI2 = Math.PI ** 2;
+  const PI4 = Math.PI ** 4;
+  const PI6 = Math.PI ** 6;
+  const z2 = Math.sqrt(n) * x;
+  const z22 = z2 ** 2;
+  const z3 = z2 ** 3;
+  const z4 = z2 ** 4;
+  const z6 = z2 ** 6;
+  const qlog = -PI2 / 8 / z22;
+  if (qlog < -708) return 0;
+  let q = Math.exp(qlog);
+  const k1a = -z22;
+  const k1b = PI2 / 4;
+  const k2a = 6 * z6 + 2 * z4;
+  const k2b = (2 * z4 - 5 * z22) * PI2 / 4;
+  const k2c = PI4 * (1 - 2 * z22) / 16;
+  const k3d = PI6 * (5 - 30 * z22) / 64;
+  const k3c = PI4 * (-60 * z22 + 212 * z4) / 16;
+  const k3b = PI2 * (135 * z4 - 96 * z6) / 4;
+  const k3a = -30 * z6 - 90 * z2 ** 8;
+  const K = [0, 0, 0, 0];
+  const maxk = Math.ceil(16 * z2 / Math.PI);
+  for (let k = maxk; k > 0; k--) {
+    const m = 2 * k - 1;
+    const m2 = m ** 2;
+    const m4 = m ** 4;
+    const m6 = m ** 6;
+    const qpower = q ** (8 * k);
+    const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+    for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
+  }
+  const denominators = [z2, 6 * z4, 72 * z2 ** 7, 6480 * z2 ** 10];
+  for (let i = 0; i < 4; i++) K[i] = K[i] * q * SQRT_2PI / denominators[i];
+  q = Math.exp(-PI2 / 2 / z22);
+  const sqrt3z = Math.sqrt(3) * z2;
+  let k2extra = 0;
+  let k3extra = 0;
+  for (let k = maxk; k > 0; k--) {
+    const k2 = k * k;
+    const qk = q ** k2;
+    const kpi = Math.PI * k;
+    k2extra += k2 * qk;
+    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
+  }
+  K[2] += k2extra * PI2 * SQRT_2PI / (-36 * z3);
+  K[3] += k3extra * PI2 * SQRT_2PI / (216 * z6);
+  let sum = 0;
+  for (let i = 0; i < 4; i++) sum += K[i] / n ** (i / 2);
+  return sum;
+}
+function kolmogorovSmirnovSurvival(n, x) {
+  if (Number.isNaN(x) || !Number.isInteger(n) || n <= 0) return Number.NaN;
+  if (x >= 1) return 0;
+  if (x <= 0) return 1;
+  const t = n * x;
+  if (t <= 1) {
+    if (t <= 0.5) return 1;
+    let cdf2;
+    if (n <= 140) {
+      cdf2 = 1;
+      for (let i = 1; i <= n; i++) cdf2 *= i * (1 / n) * (2 * t - 1);
+    } else {
+      cdf2 = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
+    }
+    return clip01(1 - cdf2);
+  }
+  if (t >= n - 1) return clip01(2 * (1 - x) ** n);
+  if (x >= 0.5) return clip01(2 * smirnovSurvival(n, x));
+  const nxSquared = t * x;
+  if (n <= 140) {
+    if (nxSquared <= 0.754693) return clip01(1 - kolmogorovCdfDurbinMatrix(n, x));
+    if (nxSquared <= 4) return clip01(1 - kolmogorovCdfPomeranz(n, x));
+    return clip01(2 * smirnovSurvival(n, x));
+  }
+  if (nxSquared >= 370) return 0;
+  if (nxSquared >= 2.2) return clip01(2 * smirnovSurvival(n, x));
+  let cdf;
+  if (nxSquared >= 18) cdf = 1;
+  else if (n <= 1e5 && n * x ** 1.5 <= 1.4) cdf = kolmogorovCdfDurbinMatrix(n, x);
+  else cdf = kolmogorovCdfPelzGood(n, x);
+  return clip01(1 - cdf);
+}
+
+// src/core/drift.ts
+var DEFAULT_DRIFT_THRESHOLDS = {
+  ks: 0.05,
+  chisquare: 0.05,
+  z: 0.05,
+  wasserstein: 0.1,
+  jensenshannon: 0.1,
+  psi: 0.1,
+  kl: 0.1,
+  hellinger: 0.1
+};
+var SMALL_REFERENCE_ROWS = 1e3;
+var MAX_DISTINCT_WITHOUT_BINS = 20;
+var MIN_WASSERSTEIN_NORM = 1e-3;
+var KS_MAX_AUTO_N = 1e4;
+var INT32_MAX = 2147483647;
+function gcd(a, b) {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+function ksStatistic(x, wx, y, wy) {
+  const n1 = x.length;
+  const n2 = y.length;
+  const total1 = wx ? sumSequential(wx) : n1;
+  const total2 = wy ? sumSequential(wy) : n2;
+  let i = 0;
+  let j = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let maxDiff = Number.NEGATIVE_INFINITY;
+  let minDiff = Number.POSITIVE_INFINITY;
+  while (i < n1 || j < n2) {
+    const v = j >= n2 || i < n1 && x[i] <= y[j] ? x[i] : y[j];
+    while (i < n1 && x[i] === v) {
+      if (wx) c1 += wx[i];
+      i++;
+    }
+    while (j < n2 && y[j] === v) {
+      if (wy) c2 += wy[j];
+      j++;
+    }
+    const diff = (wx ? c1 : i) / total1 - (wy ? c2 : j) / total2;
+    if (diff > maxDiff) maxDiff = diff;
+    if (diff < minDiff) minDiff = diff;
+  }
+  const minS = Math.min(Math.max(-minDiff, 0), 1);
+  return Math.max(minS, maxDiff);
+}
+function probOutsideSquare(n, h) {
+  let P = 0;
+  for (let k = Math.floor(n / h); k >= 0; k--) {
+    let p1 = 1;
+    for (let j = 0; j < h; j++) p1 = (n - k * h - j) * p1 / (n + k * h + j + 1);
+    P = p1 * (1 - P);
+  }
+  return 2 * P;
+}
+function outerProbInside(m0, n0, g, h) {
+  const m = Math.max(m0, n0);
+  const n = Math.min(m0, n0);
+  const mg = m / g;
+  const ng = n / g;
+  let minj = 0;
+  let maxj = Math.min(Math.ceil(h / mg), n + 1);
+  let curlen = maxj - minj;
+  const lenA = Math.min(2 * maxj + 2, n + 1);
+  const A = new Float64Array(lenA).fill(1);
+  A.fill(0, minj, maxj);
+  for (let i = 1; i <= m; i++) {
+    const lastminj = minj;
+    const lastlen = curlen;
+    minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+    maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+    if (maxj <= minj) return 1;
+    let val = minj === 0 ? 0 : 1;
+    for (let jj = 0; jj < maxj - minj; jj++) {
+      const j = jj + minj;
+      val = (A[jj + minj - lastminj] * i + val * j) / (i + j);
+      A[jj] = val;
+    }
+    curlen = maxj - minj;
+    if (lastlen > curlen) A.fill(1, maxj - minj, maxj - minj + (lastlen - curlen));
+  }
+  return A[maxj - minj - 1];
+}
+function ksPValue(statistic, n1, n2, mode) {
+  let d = statistic;
+  const g = gcd(n1, n2);
+  const n1g = n1 / g;
+  const n2g = n2 / g;
+  let used;
+  if (mode === "auto") used = Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp";
+  else if (mode === "exact" && n1g >= INT32_MAX / n2g) used = "asymp";
+  else used = mode;
+  let prob = Number.NaN;
+  if (used === "exact") {
+    const lcm = n1g * n2;
+    const h = roundHalfEven(d * lcm);
+    d = h / lcm;
+    prob = h === 0 ? 1 : n1 === n2 ? probOutsideSquare(n1, h) : outerProbInside(n1, n2, g, h);
+    if (!(prob >= 0 && prob <= 1)) used = "asymp";
+  }
+  if (used === "asymp") {
+    const big = Math.max(n1, n2);
+    const small = Math.min(n1, n2);
+    const en = big * small / (big + small);
+    prob = kolmogorovSmirnovSurvival(Math.max(1, roundHalfEven(en)), d);
+  }
+  return { statistic: d, pvalue: Math.min(Math.max(prob, 0), 1), mode: used };
+}
+function pearsonChiSquare(observed, expected) {
+  const terms = [];
+  for (let i = 0; i < observed.length; i++) {
+    const o = observed[i];
+    const e = expected[i];
+    if (o === 0 && e === 0) continue;
+    terms.push(e === 0 ? Number.POSITIVE_INFINITY : (o - e) ** 2 / e);
+  }
+  const statistic = numpySum(Float64Array.from(terms));
+  const df = terms.length - 1;
+  return { statistic, pvalue: df > 0 ? chiSquareSurvival(statistic, df) : 1 };
+}
+function sortWithWeights(values, weights) {
+  const order = new Uint32Array(values.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((i, j) => values[i] - values[j]);
+  const v = new Float64Array(values.length);
+  const w = new Float64Array(values.length);
+  for (let k = 0; k < order.length; k++) {
+    v[k] = values[order[k]];
+    w[k] = weights[order[k]];
+  }
+  return [v, w];
+}
+function cumulative(weights) {
+  const out = new Float64Array(weights.length + 1);
+  for (let i = 0; i < weights.length; i++) out[i + 1] = out[i] + weights[i];
+  return out;
+}
+function sortedWasserstein(us, uw, vs, vw) {
+  const nu = us.length;
+  const nv = vs.length;
+  const all = new Float64Array(nu + nv);
+  for (let i = 0, j = 0, k = 0; k < all.length; k++) {
+    all[k] = j >= nv || i < nu && us[i] <= vs[j] ? us[i++] : vs[j++];
+  }
+  const ucum = uw ? cumulative(uw) : null;
+  const vcum = vw ? cumulative(vw) : null;
+  const terms = new Float64Array(Math.max(all.length - 1, 0));
+  let iu = 0;
+  let iv = 0;
+  for (let k = 0; k < terms.length; k++) {
+    const x = all[k];
+    while (iu < nu && us[iu] <= x) iu++;
+    while (iv < nv && vs[iv] <= x) iv++;
+    const ucdf = ucum ? ucum[iu] / ucum[nu] : iu / nu;
+    const vcdf = vcum ? vcum[iv] / vcum[nv] : iv / nv;
+    terms[k] = Math.abs(ucdf - vcdf) * (all[k + 1] - x);
+  }
+  return numpySum(terms);
+}
+function relEntr(x, y) {
+  if (x > 0 && y > 0) return x * Math.log(x / y);
+  if (x === 0 && y >= 0) return 0;
+  return Number.POSITIVE_INFINITY;
+}
+function jensenShannonDistance(p, q, base) {
+  if (p.length !== q.length)
+    throw new RangeError(`jensenShannonDistance: lengths ${p.length} and ${q.length}`);
+  for (const [arr, what] of [
+    [p, "p"],
+    [q, "q"]
+  ]) {
+    for (let i = 0; i < arr.length; i++) {
+      if (!(arr[i] >= 0 && arr[i] < Number.POSITIVE_INFINITY)) {
+        throw new RangeError(`jensenShannonDistance: ${what}[${i}] must be finite and >= 0, got ${arr[i]}`);
+      }
+    }
+  }
+  const sp = numpySum(p);
+  const sq = numpySum(q);
+  if (!(sp > 0 && sq > 0)) throw new RangeError("jensenShannonDistance: p and q need a positive sum");
+  const left = new Float64Array(p.length);
+  const right = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i] / sp;
+    const qi = q[i] / sq;
+    const m = (pi + qi) / 2;
+    left[i] = relEntr(pi, m);
+    right[i] = relEntr(qi, m);
+  }
+  let js = numpySum(left) + numpySum(right);
+  if (base !== void 0) js /= Math.log(base);
+  return Math.sqrt(Math.max(js / 2, 0));
+}
+function cleanNumeric(sample2) {
+  const { values, weights } = sample2;
+  if (weights && weights.length !== values.length) {
+    throw new RangeError(`numeric sample has ${values.length} values but ${weights.length} weights`);
+  }
+  if (!weights) {
+    let finite3 = 0;
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite3++;
+    const kept2 = new Float64Array(finite3);
+    for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i])) kept2[k++] = values[i];
+    return { values: kept2.sort(), weights: null, total: finite3, exact: sample2.exact };
+  }
+  const keep = [];
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i]) && weights[i] > 0 && weights[i] < Number.POSITIVE_INFINITY)
+      keep.push(i);
+  }
+  const kept = Float64Array.from(keep, (idx) => values[idx]);
+  const keptWeights = Float64Array.from(keep, (idx) => weights[idx]);
+  const [v, w] = sortWithWeights(kept, keptWeights);
+  return { values: v, weights: w, total: sumSequential(w), exact: sample2.exact };
+}
+function cleanCategorical(counts) {
+  const out = /* @__PURE__ */ new Map();
+  let total = 0;
+  for (const [key, count3] of counts) {
+    if (!(count3 > 0 && count3 < Number.POSITIVE_INFINITY)) continue;
+    out.set(key, count3);
+    total += count3;
+  }
+  return { counts: out, total };
+}
+function numericAsCategories(sample2) {
+  const counts = /* @__PURE__ */ new Map();
+  sample2.values.forEach((v, i) => {
+    const key = String(v);
+    counts.set(key, (counts.get(key) ?? 0) + (sample2.weights ? sample2.weights[i] : 1));
+  });
+  return { counts, total: sample2.total };
+}
+function sumSequential(values) {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}
+function distinctSorted(values) {
+  let count3 = 0;
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) count3++;
+  return count3;
+}
+function distinctUnion(a, b) {
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || i < a.length && a[i] <= b[j] ? a[i] : b[j];
+    out.push(v);
+    while (i < a.length && a[i] === v) i++;
+    while (j < b.length && b[j] === v) j++;
+  }
+  return Float64Array.from(out);
+}
+function compareCodePoints2(a, b) {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (; ; ) {
+    const ca = ia.next();
+    const cb = ib.next();
+    if (ca.done || cb.done) return ca.done && cb.done ? 0 : ca.done ? -1 : 1;
+    const d = ca.value.codePointAt(0) - cb.value.codePointAt(0);
+    if (d !== 0) return d;
+  }
+}
+function categoricalCells(ref, cur) {
+  const labels = [.../* @__PURE__ */ new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort(compareCodePoints2);
+  return {
+    labels,
+    ref: Float64Array.from(labels, (k) => ref.counts.get(k) ?? 0),
+    cur: Float64Array.from(labels, (k) => cur.counts.get(k) ?? 0),
+    refTotal: ref.total,
+    curTotal: cur.total,
+    binned: false
+  };
+}
+function valueCells(ref, cur) {
+  const keys = distinctUnion(ref.values, cur.values);
+  const count3 = (s) => {
+    const out = new Float64Array(keys.length);
+    let k = 0;
+    for (let i = 0; i < s.values.length; i++) {
+      while (keys[k] !== s.values[i]) k++;
+      out[k] += s.weights ? s.weights[i] : 1;
+    }
+    return out;
+  };
+  return {
+    labels: Array.from(keys, (v) => String(v)),
+    ref: count3(ref),
+    cur: count3(cur),
+    refTotal: ref.total,
+    curTotal: cur.total,
+    binned: false
+  };
+}
+function sturgesEdges(min, max, size) {
+  if (!Number.isFinite(max - min)) return sturgesEdges(min / 2, max / 2, size).map((e) => e * 2);
+  let first = min;
+  let last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const width = (max - min) / (Math.log2(size) + 1);
+  const bins = width ? Math.ceil((last - first) / width) : 1;
+  const edges = new Float64Array(bins + 1);
+  const step = (last - first) / bins;
+  for (let i = 0; i < bins; i++) edges[i] = i * step + first;
+  edges[bins] = last;
+  return edges;
+}
+function histogram(s, edges) {
+  const bins = edges.length - 1;
+  const out = new Float64Array(bins);
+  for (let i = 0; i < s.values.length; i++) {
+    const x = s.values[i];
+    let lo = 0;
+    let hi = bins - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (edges[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    out[lo] += s.weights ? s.weights[i] : 1;
+  }
+  return out;
+}
+function binnedCells(ref, cur) {
+  const min = Math.min(ref.values[0], cur.values[0]);
+  const max = Math.max(ref.values[ref.values.length - 1], cur.values[cur.values.length - 1]);
+  const edges = sturgesEdges(min, max, ref.total + cur.total);
+  const labels = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    labels.push(`[${edges[i]}, ${edges[i + 1]}${i + 2 === edges.length ? "]" : ")"}`);
+  }
+  return {
+    labels,
+    ref: histogram(ref, edges),
+    cur: histogram(cur, edges),
+    refTotal: ref.total,
+    curTotal: cur.total,
+    binned: true
+  };
+}
+function numericCells(ref, cur) {
+  return distinctSorted(ref.values) > MAX_DISTINCT_WITHOUT_BINS ? binnedCells(ref, cur) : valueCells(ref, cur);
+}
+function shares(counts, total) {
+  return counts.map((c) => c / total);
+}
+function fillEmptyShares(values) {
+  let minNonZero = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v !== 0 && v < minNonZero) minNonZero = v;
+  const fill2 = minNonZero <= 1e-4 ? minNonZero / 10 ** 6 : 1e-4;
+  return values.map((v) => v === 0 ? fill2 : v);
+}
+function prepare(reference, current) {
+  if (reference.kind === "numeric" && current.kind === "numeric") {
+    const notes2 = [];
+    if (!reference.exact || !current.exact) notes2.push("approximate: computed from a sketch of the data");
+    return { kind: "numeric", ref: cleanNumeric(reference), cur: cleanNumeric(current), notes: notes2 };
+  }
+  const toCategories = (s) => s.kind === "numeric" ? numericAsCategories(cleanNumeric(s)) : cleanCategorical(s.counts);
+  const notes = reference.kind === current.kind ? [] : [`reference is ${reference.kind} and current is ${current.kind}: values compared as categories`];
+  return { kind: "categorical", ref: toCategories(reference), cur: toCategories(current), notes };
+}
+function uniqueCount(p) {
+  if (p.kind === "numeric") return distinctUnion(p.ref.values, p.cur.values).length;
+  return (/* @__PURE__ */ new Set([...p.ref.counts.keys(), ...p.cur.counts.keys()])).size;
+}
+function autoMethod(p) {
+  const unique = uniqueCount(p);
+  if (p.ref.total <= SMALL_REFERENCE_ROWS) {
+    if (p.kind === "numeric" && unique > 5) return "ks";
+    if (unique > 2) return "chisquare";
+    return "z";
+  }
+  return p.kind === "numeric" && unique > 5 ? "wasserstein" : "jensenshannon";
+}
+function cellsFor(p) {
+  return p.kind === "numeric" ? numericCells(p.ref, p.cur) : categoricalCells(p.ref, p.cur);
+}
+function categoryCellsFor(p) {
+  return p.kind === "numeric" ? valueCells(p.ref, p.cur) : categoricalCells(p.ref, p.cur);
+}
+function listLabels2(labels) {
+  const shown = labels.slice(0, 5).join(", ");
+  return labels.length > 5 ? `${shown} and ${labels.length - 5} more` : shown;
+}
+function runKs(p) {
+  if (p.kind !== "numeric") throw new Error("unreachable: ks on categories");
+  const { ref, cur } = p;
+  const d = ksStatistic(ref.values, ref.weights, cur.values, cur.weights);
+  const n1 = ref.weights ? Math.max(1, Math.round(ref.total)) : ref.values.length;
+  const n2 = cur.weights ? Math.max(1, Math.round(cur.total)) : cur.values.length;
+  const r = ksPValue(d, n1, n2, "auto");
+  return { statistic: r.statistic, p_value: r.pvalue, notes: [] };
+}
+function runWasserstein(p) {
+  if (p.kind !== "numeric") throw new Error("unreachable: wasserstein on categories");
+  const { ref, cur } = p;
+  const w = sortedWasserstein(ref.values, ref.weights, cur.values, cur.weights);
+  const std = populationStd(ref);
+  if (!Number.isFinite(w) || !Number.isFinite(std)) {
+    return { statistic: null, p_value: null, notes: ["values too large: the distance overflows a double"] };
+  }
+  const notes = [];
+  if (std < MIN_WASSERSTEIN_NORM) {
+    notes.push(
+      std === 0 ? "reference is constant (std 0): distance divided by 0.001 as Evidently does" : `reference std ${std} < 0.001: distance divided by 0.001 as Evidently does`
+    );
+  }
+  return { statistic: w / Math.max(std, MIN_WASSERSTEIN_NORM), p_value: null, notes };
+}
+function populationStd(s) {
+  const { values, weights } = s;
+  if (!weights) {
+    const mean2 = numpySum(values) / values.length;
+    return Math.sqrt(numpySum(values.map((v) => (v - mean2) * (v - mean2))) / values.length);
+  }
+  const total = numpySum(weights);
+  const mean = numpySum(values.map((v, i) => v * weights[i])) / total;
+  return Math.sqrt(numpySum(values.map((v, i) => (v - mean) * (v - mean) * weights[i])) / total);
+}
+function runChiSquare(p) {
+  const cells = cellsFor(p);
+  const onlyCurrent = cells.labels.filter((_, i) => cells.ref[i] === 0 && cells.cur[i] > 0);
+  if (onlyCurrent.length > 0) {
+    const what = cells.binned ? "bins empty in the reference" : "categories only in the current data";
+    return { statistic: null, p_value: 0, drifted: true, notes: [`${what}: ${listLabels2(onlyCurrent)}`] };
+  }
+  const kNorm = cells.curTotal / cells.refTotal;
+  const res = pearsonChiSquare(
+    cells.cur,
+    cells.ref.map((c) => c * kNorm)
+  );
+  const categories = cells.labels.filter((_, i) => cells.ref[i] > 0 || cells.cur[i] > 0).length;
+  const notes = categories < 2 ? ["only one category: nothing to compare (p-value 1)"] : [];
+  return { statistic: res.statistic, p_value: res.pvalue, notes };
+}
+function runZ(p) {
+  const cells = categoryCellsFor(p);
+  const present = cells.labels.filter((_, i) => cells.ref[i] > 0 || cells.cur[i] > 0).length;
+  if (present < 2) return { statistic: 0, p_value: 1, notes: ["one value in both samples"] };
+  const n1 = cells.refTotal;
+  const n2 = cells.curTotal;
+  const p1 = (n1 - cells.ref[0]) / n1;
+  const p2 = (n2 - cells.cur[0]) / n2;
+  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const z2 = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  const notes = present > 2 ? [`${present} values: "${cells.labels[0]}" vs the rest`] : [];
+  return { statistic: z2, p_value: 2 * normalSurvival(Math.abs(z2)), notes };
+}
+function runJensenShannon(p) {
+  const cells = cellsFor(p);
+  const d = jensenShannonDistance(shares(cells.ref, cells.refTotal), shares(cells.cur, cells.curTotal));
+  return { statistic: d, p_value: null, notes: [] };
+}
+function runPsi(p) {
+  const cells = cellsFor(p);
+  const r = fillEmptyShares(shares(cells.ref, cells.refTotal));
+  const c = fillEmptyShares(shares(cells.cur, cells.curTotal));
+  let psi = 0;
+  for (let i = 0; i < r.length; i++) psi += (r[i] - c[i]) * Math.log(r[i] / c[i]);
+  return { statistic: psi, p_value: null, notes: [] };
+}
+function runKl(p) {
+  const cells = cellsFor(p);
+  const r = fillEmptyShares(shares(cells.ref, cells.refTotal));
+  const c = fillEmptyShares(shares(cells.cur, cells.curTotal));
+  const sr = numpySum(r);
+  const sc = numpySum(c);
+  const terms = r.map((ri, i) => relEntr(ri / sr, c[i] / sc));
+  return { statistic: numpySum(terms), p_value: null, notes: [] };
+}
+function runHellinger(p) {
+  const cells = cellsFor(p);
+  const r = shares(cells.ref, cells.refTotal);
+  const c = shares(cells.cur, cells.curTotal);
+  let bc = 0;
+  for (let i = 0; i < r.length; i++) bc += Math.sqrt(r[i] * c[i]);
+  bc = Math.min(Math.max(bc, 0), 1);
+  return { statistic: Math.sqrt(1 - bc), p_value: null, notes: [] };
+}
+var RUNNERS = {
+  ks: runKs,
+  chisquare: runChiSquare,
+  z: runZ,
+  wasserstein: runWasserstein,
+  jensenshannon: runJensenShannon,
+  psi: runPsi,
+  kl: runKl,
+  hellinger: runHellinger
+};
+var NUMERIC_ONLY = /* @__PURE__ */ new Set(["ks", "wasserstein"]);
+function isDrifted(method, r, threshold) {
+  if (r.drifted !== void 0) return r.drifted;
+  if (method === "ks") return r.p_value !== null && r.p_value <= threshold;
+  if (method === "chisquare" || method === "z") return r.p_value !== null && r.p_value < threshold;
+  return r.statistic !== null && r.statistic >= threshold;
+}
+function columnDrift(name, reference, current, opts) {
+  const prepared = prepare(reference, current);
+  const method = opts.method === "auto" ? autoMethod(prepared) : opts.method;
+  if (NUMERIC_ONLY.has(method) && prepared.kind !== "numeric") {
+    throw new UserError(
+      `column "${name}": drift method "${method}" needs numeric values on both sides; use chisquare, z, jensenshannon, psi, kl or hellinger for categorical columns`
+    );
+  }
+  const threshold = opts.threshold ?? DEFAULT_DRIFT_THRESHOLDS[method];
+  if (!Number.isFinite(threshold)) {
+    throw new UserError(`column "${name}": drift threshold must be a finite number, got ${threshold}`);
+  }
+  const base = { name, kind: prepared.kind, method, threshold };
+  if (prepared.ref.total === 0 || prepared.cur.total === 0) {
+    return { ...base, statistic: null, p_value: null, drifted: false, note: "no values" };
+  }
+  const result = RUNNERS[method](prepared);
+  const notes = [...prepared.notes, ...result.notes];
+  for (const field of ["statistic", "p_value"]) {
+    const v = result[field];
+    if (v !== null && !Number.isFinite(v)) {
+      result[field] = null;
+      notes.push(`${field} not computable (${v})`);
+    }
+  }
+  const drifted = isDrifted(method, result, threshold);
+  const out = { ...base, statistic: result.statistic, p_value: result.p_value, drifted };
+  if (notes.length > 0) out.note = notes.join("; ");
+  return out;
+}
+function datasetDrift(columns, share2 = 0.5) {
+  const drifted = columns.filter((c) => c.drifted).length;
+  const shareDrifted = columns.length === 0 ? 0 : drifted / columns.length;
+  return {
+    drifted_columns: drifted,
+    share_drifted: shareDrifted,
+    dataset_drifted: columns.length > 0 && shareDrifted >= share2
+  };
+}
+
+// src/core/dataset-drift.ts
+function compareSides(reference, current, opts) {
+  const names = opts.columns === "all" ? [...current.keys()].filter((c) => reference.has(c)) : opts.columns;
+  const columns = [];
+  const skipped = [];
+  if (opts.columns === "all") {
+    for (const c of current.keys())
+      if (!reference.has(c)) skipped.push({ name: c, reason: "only in the current data" });
+    for (const c of reference.keys())
+      if (!current.has(c)) skipped.push({ name: c, reason: "only in the reference" });
+  }
+  for (const name of names) {
+    const ref = reference.get(name);
+    const cur = current.get(name);
+    if (!ref || !cur) {
+      skipped.push({ name, reason: ref ? "not in the current data" : "not in the reference" });
+      continue;
+    }
+    const bothNumeric = ref.numeric !== null && cur.numeric !== null;
+    const refSample = bothNumeric ? ref.numeric : ref.categorical();
+    const curSample = bothNumeric ? cur.numeric : cur.categorical();
+    if (!refSample || !curSample) {
+      skipped.push({ name, reason: (refSample ? cur.note : ref.note) ?? "no sample" });
+      continue;
+    }
+    if (opts.columns === "all" && refSample.kind === "categorical" && looksLikeIdentifier(refSample.counts)) {
+      skipped.push({
+        name,
+        reason: "mostly distinct text (an id, a date or free text); name it in drift columns to test it"
+      });
+      continue;
+    }
+    let result;
+    try {
+      result = columnDrift(name, refSample, curSample, {
+        method: opts.method,
+        ...opts.threshold !== void 0 && { threshold: opts.threshold }
+      });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      skipped.push({ name, reason: e.message });
+      continue;
+    }
+    const approximation = [
+      ref.approximation && `reference: ${ref.approximation}`,
+      cur.approximation && `current: ${cur.approximation}`
+    ].filter(Boolean).join("; ");
+    if (approximation) result.approximation = approximation;
+    columns.push(result);
+  }
+  return { columns, skipped, ...datasetDrift(columns, opts.share) };
+}
+function looksLikeIdentifier(counts) {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return counts.size > 20 && counts.size > 0.5 * total;
 }
 
 // src/core/infer-schema.ts
@@ -58397,7 +60346,7 @@ var MAX_CATEGORY_DISTINCT_SHARE = 0.1;
 var MAX_UNIQUE_TRACKED = 1e6;
 var NULL_SHARE_MARGIN = 0.01;
 var ROWS_MIN_SHARE = 0.9;
-var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+var NUMBER2 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 var INTEGER = /^[+-]?\d+$/;
 var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 var DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
@@ -58481,7 +60430,7 @@ function columnRules(state, rows) {
     rules.min = state.min;
     rules.max = state.max;
   }
-  if (type === "category") rules.values = [...state.distinct].sort(compareCodePoints2);
+  if (type === "category") rules.values = [...state.distinct].sort(compareCodePoints3);
   if ((type === "integer" || type === "string") && state.seen !== null && state.nulls === 0 && state.values >= 2) {
     rules.unique = true;
   }
@@ -58501,7 +60450,7 @@ function typeOf(state) {
 function nullShareLimit(share2) {
   return Math.min(1, Math.ceil((share2 + NULL_SHARE_MARGIN) * 100) / 100);
 }
-function compareCodePoints2(a, b) {
+function compareCodePoints3(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 function booleanWord(cell, text) {
@@ -58517,7 +60466,7 @@ function isBoolean(cell, text) {
 }
 function numberOf(cell, text) {
   if (typeof cell === "boolean") return void 0;
-  const n = typeof cell === "number" ? cell : NUMBER.test(text) ? Number(text) : Number.NaN;
+  const n = typeof cell === "number" ? cell : NUMBER2.test(text) ? Number(text) : Number.NaN;
   return Number.isFinite(n) ? n : void 0;
 }
 function isInteger(cell, text, n) {
@@ -58660,6 +60609,30 @@ function hashCells(values, idx) {
 }
 
 // src/core/schema-check.ts
+var Extreme = class {
+  value = 0;
+  seen = false;
+  text = null;
+  bytes = new Uint8Array(64);
+  length = 0;
+  set(value, lazy2) {
+    this.value = value;
+    this.seen = true;
+    if (typeof lazy2 === "string") this.text = lazy2;
+    else {
+      const n = lazy2.copyTo?.(this.bytes) ?? -1;
+      if (n >= 0) {
+        this.length = n;
+        this.text = null;
+      } else this.text = lazy2.text();
+    }
+  }
+  observed() {
+    if (!this.seen) return void 0;
+    return this.text ?? utf8.decode(this.bytes.subarray(0, this.length));
+  }
+};
+var utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 var MAX_SAMPLES = 5;
 var MAX_SAMPLE_CHARS = 200;
 var MAX_LISTED_VALUES = 10;
@@ -58678,7 +60651,9 @@ var Tally = class {
   samples = [];
   hit(row, line, value) {
     this.unexpected++;
-    if (this.samples.length < MAX_SAMPLES) this.samples.push({ row, line, value: clip(value) });
+    if (this.samples.length < MAX_SAMPLES) {
+      this.samples.push({ row, line, value: clip(typeof value === "string" ? value : value.text()) });
+    }
   }
   result(check3, column, expected, observed, ok) {
     const result = {
@@ -58718,7 +60693,13 @@ function createSchemaChecker(rules, columns) {
   });
   const duplicateRows = rules.max_duplicate_row_share === void 0 ? null : { seen: /* @__PURE__ */ new Set(), tally: new Tally() };
   let rowCount = 0;
+  const columnChecks = columns.map(() => void 0);
+  for (const plan of plans) columnChecks[plan.index] = new PlanCheck(plan);
   return {
+    columnChecks,
+    needsRows: groups.length > 0 || duplicateRows !== null,
+    mergeable: groups.length === 0 && duplicateRows === null && plans.every((p) => !p.rules.unique),
+    countRow: () => ++rowCount,
     add(row) {
       rowCount++;
       const values = row.values;
@@ -58792,6 +60773,12 @@ function planColumn(name, index, rules) {
     name,
     index,
     rules,
+    low: rules.min,
+    high: rules.max,
+    hasRange: rules.min !== void 0 || rules.max !== void 0,
+    shortest: rules.min_length,
+    longest: rules.max_length,
+    hasLengths: rules.min_length !== void 0 || rules.max_length !== void 0,
     parse: parse4,
     allowed,
     regex,
@@ -58805,34 +60792,39 @@ function planColumn(name, index, rules) {
     unique: new Tally(),
     minLength: new Tally(),
     maxLength: new Tally(),
-    smallest: null,
-    largest: null
+    smallest: new Extreme(),
+    largest: new Extreme()
   };
 }
 function addCell2(plan, cell, row, line) {
-  const rules = plan.rules;
   plan.rows.count++;
   if (cell === null) {
     plan.rows.hit(row, line, "null");
     return;
   }
   const text = typeof cell === "string" ? cell : String(cell);
-  const parsed = plan.parse(cell, text);
+  addParsed(plan, plan.parse(cell, text), text, row, line);
+}
+function addParsed(plan, parsed, lazy2, row, line) {
+  const rules = plan.rules;
   plan.type.count++;
-  if (parsed === void 0) plan.type.hit(row, line, text);
-  else if (typeof parsed === "number" && (rules.min !== void 0 || rules.max !== void 0)) {
+  if (parsed === void 0) plan.type.hit(row, line, lazy2);
+  else if (typeof parsed === "number" && plan.hasRange) {
     plan.min.count++;
     plan.max.count++;
-    if (rules.min !== void 0 && parsed < rules.min) plan.min.hit(row, line, text);
-    if (rules.max !== void 0 && parsed > rules.max) plan.max.hit(row, line, text);
-    if (plan.smallest === null || parsed < plan.smallest.value) plan.smallest = { value: parsed, text };
-    if (plan.largest === null || parsed > plan.largest.value) plan.largest = { value: parsed, text };
+    if (plan.low !== void 0 && parsed < plan.low) plan.min.hit(row, line, lazy2);
+    if (plan.high !== void 0 && parsed > plan.high) plan.max.hit(row, line, lazy2);
+    if (!plan.smallest.seen || parsed < plan.smallest.value) plan.smallest.set(parsed, lazy2);
+    if (!plan.largest.seen || parsed > plan.largest.value) plan.largest.set(parsed, lazy2);
   }
   if (plan.allowed !== null) {
     plan.values.count++;
-    if (parsed === void 0 || !plan.allowed.has(valueKey(rules.type, parsed, text)))
-      plan.values.hit(row, line, text);
+    if (parsed === void 0 || !plan.allowed.has(valueKey(rules.type, parsed, typeof lazy2 === "string" ? lazy2 : "")))
+      plan.values.hit(row, line, lazy2);
   }
+  if (plan.hasLengths) addLength(plan, lazy2, row, line);
+  if (typeof lazy2 !== "string") return;
+  const text = lazy2;
   if (plan.regex !== null) {
     plan.pattern.count++;
     if (!plan.regex.test(text)) plan.pattern.hit(row, line, text);
@@ -58842,14 +60834,74 @@ function addCell2(plan, cell, row, line) {
     if (plan.seen.has(text)) plan.unique.hit(row, line, text);
     else plan.seen.add(text);
   }
-  if (rules.min_length !== void 0 || rules.max_length !== void 0) {
-    const length = codePointLength2(text);
-    plan.minLength.count++;
-    plan.maxLength.count++;
-    if (rules.min_length !== void 0 && length < rules.min_length) plan.minLength.hit(row, line, text);
-    if (rules.max_length !== void 0 && length > rules.max_length) plan.maxLength.hit(row, line, text);
-  }
 }
+function addLength(plan, lazy2, row, line) {
+  const min_length = plan.shortest;
+  const max_length = plan.longest;
+  const length = typeof lazy2 === "string" ? codePointLength2(lazy2) : lazy2.codePoints();
+  plan.minLength.count++;
+  plan.maxLength.count++;
+  if (min_length !== void 0 && length < min_length) plan.minLength.hit(row, line, lazy2);
+  if (max_length !== void 0 && length > max_length) plan.maxLength.hit(row, line, lazy2);
+}
+function addNumberValue(plan, value, lazy2, row, line) {
+  plan.type.count++;
+  if (Number.isNaN(value)) {
+    plan.type.hit(row, line, lazy2);
+    if (plan.allowed !== null) {
+      plan.values.count++;
+      plan.values.hit(row, line, lazy2);
+    }
+  } else {
+    if (plan.hasRange) {
+      plan.min.count++;
+      plan.max.count++;
+      if (plan.low !== void 0 && value < plan.low) plan.min.hit(row, line, lazy2);
+      if (plan.high !== void 0 && value > plan.high) plan.max.hit(row, line, lazy2);
+      if (!plan.smallest.seen || value < plan.smallest.value) plan.smallest.set(value, lazy2);
+      if (!plan.largest.seen || value > plan.largest.value) plan.largest.set(value, lazy2);
+    }
+    if (plan.allowed !== null) {
+      plan.values.count++;
+      if (!plan.allowed.has(value)) plan.values.hit(row, line, lazy2);
+    }
+  }
+  if (plan.hasLengths) addLength(plan, lazy2, row, line);
+}
+var PlanCheck = class {
+  constructor(plan) {
+    this.plan = plan;
+    const { rules } = plan;
+    const textType = rules.type === "string" || rules.type === "category";
+    this.type = rules.type;
+    this.needsText = plan.regex !== null || plan.seen !== null || rules.type === "date" || rules.type === "datetime" || plan.allowed !== null && textType;
+    this.lengths = rules.min_length !== void 0 || rules.max_length !== void 0;
+  }
+  plan;
+  type;
+  needsText;
+  lengths;
+  nullCell(row, line) {
+    this.plan.rows.count++;
+    this.plan.rows.hit(row, line, "null");
+  }
+  textCell(text, row, line) {
+    addCell2(this.plan, text, row, line);
+  }
+  parsedCell(parsed, text, row, line) {
+    this.plan.rows.count++;
+    addParsed(this.plan, parsed, text, row, line);
+  }
+  numberCell(value, text, row, line) {
+    this.plan.rows.count++;
+    addNumberValue(this.plan, value, text, row, line);
+  }
+  anyCell(text, row, line) {
+    this.plan.rows.count++;
+    this.plan.type.count++;
+    if (this.lengths) addLength(this.plan, text, row, line);
+  }
+};
 function tableResults(rules, columns, rowCount) {
   const results = [];
   const present = new Set(columns);
@@ -58935,9 +60987,9 @@ function columnResults(plan) {
     results.push(plan.rows.result("max_null_share", name, `\u2264 ${limit}`, formatShare(share2), share2 <= limit));
   }
   if (rules.min !== void 0)
-    results.push(plan.min.result("min", name, `\u2265 ${rules.min}`, plan.smallest?.text));
+    results.push(plan.min.result("min", name, `\u2265 ${rules.min}`, plan.smallest.observed()));
   if (rules.max !== void 0)
-    results.push(plan.max.result("max", name, `\u2264 ${rules.max}`, plan.largest?.text));
+    results.push(plan.max.result("max", name, `\u2264 ${rules.max}`, plan.largest.observed()));
   if (rules.values !== void 0) {
     const shown = rules.values.slice(0, MAX_LISTED_VALUES).map(String).join(", ");
     const more = rules.values.length > MAX_LISTED_VALUES ? `, \u2026 (${rules.values.length} values)` : "";
@@ -58959,7 +61011,7 @@ function countResult(check3, expected, elements, unexpected, observed) {
   tally.unexpected = unexpected;
   return tally.result(check3, null, expected, observed);
 }
-var NUMBER2 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+var NUMBER3 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 var INTEGER2 = /^[+-]?\d+$/;
 var DATE2 = /^(\d{4})-(\d{2})-(\d{2})$/;
 var DATETIME2 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
@@ -58968,7 +61020,7 @@ function parserFor(type) {
     case "number":
       return (cell, text) => {
         if (typeof cell === "boolean") return void 0;
-        const n = typeof cell === "number" ? cell : NUMBER2.test(text) ? Number(text) : Number.NaN;
+        const n = typeof cell === "number" ? cell : NUMBER3.test(text) ? Number(text) : Number.NaN;
         return Number.isFinite(n) ? n : void 0;
       };
     case "integer":
@@ -59037,6 +61089,97 @@ function formatShare(share2) {
 }
 function clip(value) {
   return value.length > MAX_SAMPLE_CHARS ? `${value.slice(0, MAX_SAMPLE_CHARS)}\u2026` : value;
+}
+
+// src/core/profile-schema.ts
+var count2 = external_exports.number().int().min(0);
+var finite2 = external_exports.number().finite();
+var Kll = external_exports.strictObject({
+  k: external_exports.number().int().min(8).max(65536),
+  n: count2,
+  rng: external_exports.number().int().min(0).max(4294967295),
+  levels: external_exports.array(external_exports.array(finite2)).min(1).max(64)
+});
+var Numbers = external_exports.strictObject({
+  count: count2.min(1),
+  min: finite2,
+  max: finite2,
+  mean: finite2,
+  m2: external_exports.number().min(0),
+  variance: external_exports.number().min(0),
+  std: external_exports.number().min(0).nullable(),
+  values: external_exports.array(finite2).nullable(),
+  counts: external_exports.array(external_exports.tuple([finite2, count2.min(1)])).nullable(),
+  kll: Kll.nullable(),
+  quantiles: external_exports.strictObject({ q: external_exports.array(finite2), values: external_exports.array(finite2), exact: external_exports.boolean() }),
+  histogram: external_exports.strictObject({
+    edges: external_exports.array(finite2),
+    counts: external_exports.array(external_exports.number().min(0)),
+    exact: external_exports.boolean()
+  })
+});
+var Text = external_exports.strictObject({
+  k: external_exports.number().int().min(1),
+  n: count2,
+  error: count2,
+  items: external_exports.array(external_exports.tuple([external_exports.string(), count2.min(1)]))
+});
+var Column = external_exports.strictObject({
+  name: external_exports.string(),
+  kind: external_exports.enum(["numeric", "categorical", "empty"]),
+  count: count2,
+  nulls: count2,
+  distinct: external_exports.strictObject({ estimate: external_exports.number().min(0), exact: external_exports.boolean(), hll: external_exports.string().nullable() }),
+  numbers: Numbers.nullable(),
+  text: Text.nullable()
+});
+var Range = external_exports.strictObject({ index: count2, start: count2, end: count2 });
+var ProfileJson = external_exports.strictObject({
+  schema: external_exports.literal(PROFILE_SCHEMA),
+  source: external_exports.strictObject({
+    name: external_exports.string(),
+    format: external_exports.string().nullable(),
+    bytes: count2.nullable(),
+    shard: external_exports.strictObject({ count: count2.min(1), ranges: external_exports.array(Range).min(1) }).nullable()
+  }),
+  sketch: external_exports.strictObject({
+    kll_k: external_exports.number().int().min(8).max(65536),
+    exact_values: count2,
+    exact_counts: count2,
+    frequent_k: external_exports.number().int().min(1).max(1e6),
+    hll_p: external_exports.number().int().min(4).max(18),
+    seed: count2
+  }),
+  rows: count2,
+  columns: external_exports.array(Column)
+});
+
+// src/io/csv-scanner.ts
+var CHUNK = 1024 * 1024;
+var MAX_CARRY = 32 * 1024 * 1024;
+var POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+// src/io/table-profiler.ts
+var BYTES_PER_THREAD = 32 * 1024 * 1024;
+
+// src/commands/drift.ts
+function sideFromCollected(columns) {
+  return new Map(
+    columns.map(({ name, sample: sample2, note }) => [
+      name,
+      {
+        numeric: sample2?.kind === "numeric" ? sample2 : null,
+        categorical: () => sample2?.kind === "numeric" ? numbersAsCategories(sample2) : sample2,
+        approximation: null,
+        note
+      }
+    ])
+  );
+}
+function numbersAsCategories(sample2) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const x of sample2.values) counts.set(String(x), (counts.get(String(x)) ?? 0) + 1);
+  return { kind: "categorical", counts };
 }
 
 // src/commands/validate-data.ts
@@ -59113,7 +61256,8 @@ async function diffWithBase(git, commit, d, headPath, head) {
     columns_added: [],
     columns_removed: [],
     columns_retyped: [],
-    rows: null
+    rows: null,
+    drift: null
   };
   if (!bytes) return diff;
   const openBase = () => openTableFromBuffer(bytes, {
@@ -59125,18 +61269,39 @@ async function diffWithBase(git, commit, d, headPath, head) {
   const after = await openTable(headPath, { ...readOptions(d), displayName: d.path });
   let baseTypes = createSchemaInferrer(before.columns);
   let headTypes = createSchemaInferrer(after.columns);
+  let baseSamples = createSampleCollector(before.columns);
+  let headSamples = createSampleCollector(after.columns);
   const key = d.key === void 0 ? null : Array.isArray(d.key) ? d.key : [d.key];
   diff.rows = await diffRows(
-    { columns: before.columns, rows: tap(before.rows, (row) => baseTypes.add(row)) },
-    { columns: after.columns, rows: tap(after.rows, (row) => headTypes.add(row)) },
+    {
+      columns: before.columns,
+      rows: tap(before.rows, (row) => {
+        baseTypes.add(row);
+        baseSamples.add(row.values);
+      })
+    },
+    {
+      columns: after.columns,
+      rows: tap(after.rows, (row) => {
+        headTypes.add(row);
+        headSamples.add(row.values);
+      })
+    },
     key
   );
   if (diff.rows.skipped) {
     baseTypes = createSchemaInferrer(before.columns);
     headTypes = createSchemaInferrer(after.columns);
-    for await (const row of (await openBase()).rows) baseTypes.add(row);
-    for await (const row of (await openTable(headPath, { ...readOptions(d), displayName: d.path })).rows)
+    baseSamples = createSampleCollector(before.columns);
+    headSamples = createSampleCollector(after.columns);
+    for await (const row of (await openBase()).rows) {
+      baseTypes.add(row);
+      baseSamples.add(row.values);
+    }
+    for await (const row of (await openTable(headPath, { ...readOptions(d), displayName: d.path })).rows) {
       headTypes.add(row);
+      headSamples.add(row.values);
+    }
   }
   const typesBefore = baseTypes.finish();
   const typesAfter = headTypes.finish();
@@ -59148,15 +61313,1348 @@ async function diffWithBase(git, commit, d, headPath, head) {
   })).filter(
     (t) => t.before !== void 0 && t.after !== void 0 && t.before !== t.after
   );
+  if (d.drift !== false) {
+    const settings = d.drift ?? { method: "auto", columns: "all", dataset_share: 0.5 };
+    const keyColumns = new Set(key ?? []);
+    const reference = sideFromCollected(baseSamples.finish());
+    const current = sideFromCollected(headSamples.finish());
+    for (const k of keyColumns) {
+      reference.delete(k);
+      current.delete(k);
+    }
+    diff.drift = compareSides(reference, current, {
+      columns: settings.columns,
+      method: settings.method,
+      ...settings.threshold !== void 0 && { threshold: settings.threshold },
+      share: settings.dataset_share
+    });
+  }
   diff.columns_added = head.columns.filter((c) => !before.columns.includes(c));
   diff.columns_removed = before.columns.filter((c) => !head.columns.includes(c));
   return diff;
 }
 
 // src/commands/validate-model.ts
-import { stat as stat4 } from "node:fs/promises";
-import { basename, extname } from "node:path";
-var UNSAFE_FORMATS = /* @__PURE__ */ new Set(["pkl", "pickle", "joblib", "pt", "pth", "bin", "ckpt", "sav"]);
+import { stat as stat5 } from "node:fs/promises";
+import { basename, extname as extname2 } from "node:path";
+
+// src/io/artifact-scan.ts
+import { open as open4, readFile as readFile5, stat as stat4 } from "node:fs/promises";
+import { extname } from "node:path";
+import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
+
+// src/core/pickle-scan.ts
+var MAX_LISTED = 1e4;
+var MAX_ITEMS = 256;
+var MAX_MEMO_ENTRIES = 8e6;
+var MAX_RETAINED_ITEMS = 8e6;
+var MAX_STACK = 4e6;
+var MAX_DECODED_STRING = 1 << 16;
+var HIGHEST_PROTOCOL = 5;
+var PY2_MODULES = {
+  __builtin__: "builtins",
+  exceptions: "builtins",
+  copy_reg: "copyreg",
+  cPickle: "pickle",
+  commands: "subprocess"
+};
+var DANGEROUS_MODULES = {
+  os: "runs shell commands and touches the file system",
+  posix: "runs shell commands and touches the file system (os on POSIX)",
+  nt: "runs shell commands and touches the file system (os on Windows)",
+  subprocess: "spawns processes",
+  _posixsubprocess: "spawns processes",
+  pty: "spawns processes",
+  sys: "changes the interpreter (modules, hooks, exit)",
+  shutil: "copies, moves and deletes files",
+  socket: "opens network connections",
+  _socket: "opens network connections",
+  importlib: "imports arbitrary modules",
+  zipimport: "imports arbitrary modules",
+  pkgutil: "imports arbitrary modules",
+  runpy: "runs arbitrary modules and scripts",
+  code: "runs arbitrary source code",
+  codeop: "compiles arbitrary source code",
+  timeit: "runs arbitrary source code",
+  trace: "runs arbitrary source code",
+  profile: "runs arbitrary source code",
+  cProfile: "runs arbitrary source code",
+  pdb: "runs arbitrary source code",
+  bdb: "runs arbitrary source code",
+  webbrowser: "launches programs",
+  pydoc: "launches programs (pager)",
+  platform: "runs shell commands",
+  pickle: "loads a nested pickle",
+  _pickle: "loads a nested pickle",
+  dill: "loads a nested pickle",
+  cloudpickle: "loads a nested pickle",
+  joblib: "loads a nested pickle",
+  marshal: "loads code objects",
+  types: "builds functions and code objects",
+  ctypes: "calls native code",
+  _ctypes: "calls native code",
+  multiprocessing: "spawns processes",
+  _multiprocessing: "spawns processes",
+  asyncio: "spawns processes and opens connections",
+  signal: "changes signal handlers",
+  _thread: "starts threads",
+  io: "opens files",
+  _io: "opens files",
+  fileinput: "opens files",
+  tempfile: "creates files",
+  site: "changes the import system",
+  ensurepip: "installs packages",
+  venv: "creates environments",
+  pip: "installs packages",
+  distutils: "runs build commands",
+  setuptools: "runs build commands",
+  urllib: "opens network connections",
+  http: "opens network connections",
+  requests: "opens network connections",
+  ftplib: "opens network connections",
+  smtplib: "opens network connections",
+  telnetlib: "opens network connections",
+  xmlrpc: "opens network connections",
+  "numpy.testing": "runs arbitrary source code (runstring)",
+  "numpy.f2py": "runs compilers",
+  "numpy.distutils": "runs build commands",
+  "numpy.ctypeslib": "loads native libraries",
+  "torch.hub": "downloads and runs code",
+  "torch.serialization": "loads a nested torch pickle",
+  "sklearn.utils._joblib": "re-exports joblib (nested loads)",
+  "sklearn.utils._testing": "runs Python scripts",
+  "pandas.io.pickle": "loads a nested pickle"
+};
+var DANGEROUS_CALLABLES = {
+  "operator.attrgetter": "reads arbitrary attributes (e.g. __globals__)",
+  "operator.methodcaller": "calls arbitrary methods",
+  "_operator.attrgetter": "reads arbitrary attributes (e.g. __globals__)",
+  "_operator.methodcaller": "calls arbitrary methods",
+  "torch.load": "loads a nested torch pickle",
+  "torch.jit.load": "loads TorchScript code",
+  "torch.storage._load_from_bytes": "loads a nested torch pickle",
+  "numpy.load": "loads a nested pickle (allow_pickle)",
+  "numpy.lib.npyio.load": "loads a nested pickle (allow_pickle)",
+  "pandas.read_pickle": "loads a nested pickle",
+  "joblib.numpy_pickle_compat.NDArrayWrapper": "old joblib format: loads another file with allow_pickle=True",
+  "joblib.numpy_pickle_compat.ZNDArrayWrapper": "old joblib format: loads another file"
+};
+var DANGEROUS_BUILTINS = {
+  eval: "evaluates code",
+  exec: "runs code",
+  execfile: "runs a file",
+  compile: "compiles code",
+  open: "opens files",
+  file: "opens files",
+  __import__: "imports arbitrary modules",
+  reload: "re-imports modules",
+  getattr: "reads arbitrary attributes (reaches any callable)",
+  setattr: "overwrites attributes",
+  delattr: "deletes attributes",
+  globals: "exposes module globals",
+  locals: "exposes local variables",
+  vars: "exposes namespaces",
+  breakpoint: "starts a debugger",
+  input: "reads the terminal",
+  raw_input: "reads the terminal",
+  help: "starts a pager",
+  exit: "exits the interpreter",
+  quit: "exits the interpreter"
+};
+var DANGEROUS_NAME = /^(system|popen\d?|Popen|eval|exec|execfile|__import__|import_module|load_module|run_path|run_module|runstring|getoutput|getstatusoutput|check_output|check_call|spawn[lv]p?e?|exec[lv]p?e?|posix_spawnp?|fork|forkpty|__builtins__|__globals__|__subclasses__|__code__)$/;
+var MODULE_OBJECT_NAME = /^(os|posix|nt|sys|subprocess|builtins|__builtin__|shutil|socket|importlib|runpy|pickle|_pickle|marshal|ctypes|pty)$/;
+var SAFE_BUILTINS = /* @__PURE__ */ new Set([
+  "set",
+  "frozenset",
+  "slice",
+  "complex",
+  "bytearray",
+  "bytes",
+  "int",
+  "float",
+  "str",
+  "list",
+  "tuple",
+  "dict",
+  "bool",
+  "range",
+  "object",
+  "Ellipsis",
+  "NotImplemented"
+]);
+var NUMPY_SCALARS = "bool_ bool int8 int16 int32 int64 uint8 uint16 uint32 uint64 intc uintc intp uintp longlong ulonglong float16 float32 float64 float128 longdouble half single double complex64 complex128 complex256 clongdouble csingle cdouble str_ bytes_ void object_ datetime64 timedelta64 generic number";
+var SAFE_CALLABLES = /* @__PURE__ */ new Set([
+  "copyreg._reconstructor",
+  "copyreg.__newobj__",
+  "copyreg.__newobj_ex__",
+  "_codecs.encode",
+  "collections.OrderedDict",
+  "collections.defaultdict",
+  "collections.deque",
+  "collections.Counter",
+  "collections.ChainMap",
+  "datetime.datetime",
+  "datetime.date",
+  "datetime.time",
+  "datetime.timedelta",
+  "datetime.timezone",
+  "decimal.Decimal",
+  "fractions.Fraction",
+  "uuid.UUID",
+  "re._compile",
+  "numpy.ndarray",
+  "numpy.dtype",
+  "numpy.matrix",
+  ...NUMPY_SCALARS.split(" ").map((s) => `numpy.${s}`),
+  ...["numpy.core", "numpy._core"].flatMap((m) => [
+    `${m}.multiarray._reconstruct`,
+    `${m}.multiarray.scalar`,
+    `${m}.numeric._frombuffer`
+  ]),
+  "numpy.ma.core._mareconstruct",
+  "numpy.ma.core.MaskedArray",
+  "numpy.random._pickle.__randomstate_ctor",
+  "numpy.random._pickle.__bit_generator_ctor",
+  "numpy.random._pickle.__generator_ctor",
+  "joblib.numpy_pickle.NumpyArrayWrapper",
+  "torch._utils._rebuild_tensor",
+  "torch._utils._rebuild_tensor_v2",
+  "torch._utils._rebuild_parameter",
+  "torch._utils._rebuild_parameter_with_state",
+  "torch._tensor._rebuild_from_type_v2",
+  "torch.Size",
+  "torch.Tensor",
+  "torch.device",
+  "torch.storage.UntypedStorage",
+  "torch.storage.TypedStorage",
+  "torch.nn.parameter.Parameter"
+]);
+var SAFE_MODULE_PREFIXES = ["sklearn", "scipy.sparse", "numpy.dtypes", "torch.nn.modules"];
+var IO_LIKE_NAME = /^(load|save|read|write|fetch|open|dump|run)/;
+var TORCH_DTYPE = /^(float|double|half|bfloat16|int|long|short|uint|bool|complex|cfloat|cdouble|qint|quint)\d*(_?x?\d+)?$/;
+function withinModule(module, prefix2) {
+  return module === prefix2 || module.startsWith(`${prefix2}.`);
+}
+function dangerousModuleOf(path) {
+  const parts = path.split(".");
+  for (let i = parts.length; i > 0; i--) {
+    const prefix2 = parts.slice(0, i).join(".");
+    if (prefix2 in DANGEROUS_MODULES) return prefix2;
+  }
+  return null;
+}
+var classificationCache = /* @__PURE__ */ new Map();
+function classifyImport(rawModule, name) {
+  const key = `${rawModule}
+${name}`;
+  const cached3 = classificationCache.get(key);
+  if (cached3) return cached3;
+  const result = classifyUncached(rawModule, name);
+  if (classificationCache.size < 4096) classificationCache.set(key, result);
+  return result;
+}
+function py3Module(module) {
+  const top = module.split(".")[0] ?? module;
+  return top in PY2_MODULES ? PY2_MODULES[top] + module.slice(top.length) : module;
+}
+function classifyUncached(rawModule, name) {
+  const module = py3Module(rawModule);
+  const full = `${module}.${name}`;
+  if (SAFE_CALLABLES.has(full)) return { verdict: "safe", why: "on the allowlist" };
+  const denied = DANGEROUS_CALLABLES[full];
+  if (denied) return { verdict: "dangerous", why: `${full} ${denied}` };
+  const dangerousModule = dangerousModuleOf(module);
+  if (dangerousModule) {
+    return { verdict: "dangerous", why: `${dangerousModule} ${DANGEROUS_MODULES[dangerousModule]}` };
+  }
+  const segments = name.split(".");
+  const first = segments[0] ?? name;
+  if (module === "builtins" && first in DANGEROUS_BUILTINS) {
+    return { verdict: "dangerous", why: `builtins.${first} ${DANGEROUS_BUILTINS[first]}` };
+  }
+  for (let i = 1; i < segments.length; i++) {
+    const path = segments.slice(0, i).join(".");
+    const reached = dangerousModuleOf(path) ?? dangerousModuleOf(`${module}.${path}`);
+    if (reached) {
+      return {
+        verdict: "dangerous",
+        why: `attribute path ${name} reaches ${reached}, which ${DANGEROUS_MODULES[reached]}`
+      };
+    }
+  }
+  for (const segment of segments) {
+    if (DANGEROUS_NAME.test(segment)) {
+      return { verdict: "dangerous", why: `${segment} runs code or commands wherever it is defined` };
+    }
+  }
+  const last = segments[segments.length - 1] ?? name;
+  if (MODULE_OBJECT_NAME.test(last)) {
+    return {
+      verdict: "dangerous",
+      why: `${full} is the ${last} module object, a step towards its callables`
+    };
+  }
+  if (segments.length > 1)
+    return { verdict: "unknown", why: `attribute path ${full} is not on the allowlist` };
+  if (module === "builtins") {
+    return SAFE_BUILTINS.has(name) ? { verdict: "safe", why: "builtin type" } : { verdict: "unknown", why: `builtins.${name} is not on the allowlist` };
+  }
+  if (module === "torch" && (/^[A-Z][A-Za-z]*Storage$/.test(name) || TORCH_DTYPE.test(name))) {
+    return { verdict: "safe", why: "torch storage type or dtype" };
+  }
+  if (SAFE_MODULE_PREFIXES.some((p) => withinModule(module, p))) {
+    if (name.startsWith("__") || IO_LIKE_NAME.test(name)) {
+      return { verdict: "unknown", why: `${full} reads or writes files, or is a dunder` };
+    }
+    if (withinModule(module, "sklearn.datasets") || withinModule(module, "sklearn.externals")) {
+      return { verdict: "unknown", why: `${module} fetches data or vendors other packages` };
+    }
+    return { verdict: "safe", why: "allowlisted module" };
+  }
+  return { verdict: "unknown", why: `${full} is not on the allowlist` };
+}
+var ATOM = { k: "atom" };
+var NONE2 = { k: "none" };
+var OPAQUE = { k: "opaque" };
+var UNTRACKED = { k: "untracked" };
+var UNREADABLE_NAME = /* @__PURE__ */ new Set(["obj", "opaque", "str", "untracked"]);
+function textValue(text) {
+  return { k: "str", at: 0, len: text.length, latin1: false, text };
+}
+function describe4(v) {
+  if (v.k === "global") return `${v.module}.${v.name}`;
+  if (v.k === "obj") return `the result of calling ${describe4(v.callee)}`;
+  if (v.k === "str") return "a string";
+  return `a ${v.k} value`;
+}
+var ScanStop = class extends Error {
+};
+var latin1 = new TextDecoder("latin1");
+var utf82 = new TextDecoder("utf-8");
+var SIMPLE_ESCAPES = {
+  n: "\n",
+  t: "	",
+  r: "\r",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v"
+};
+function decodeEscapes(raw) {
+  let out = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c !== "\\" || i + 1 >= raw.length) {
+      out += c;
+      continue;
+    }
+    const n = raw[++i];
+    if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
+    else if (n === "x" && /^[0-9a-fA-F]{2}$/.test(raw.slice(i + 1, i + 3))) {
+      out += String.fromCharCode(Number.parseInt(raw.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (/[0-7]/.test(n)) {
+      const oct = /^[0-7]{1,3}/.exec(raw.slice(i))[0];
+      out += String.fromCharCode(Number.parseInt(oct, 8) & 255);
+      i += oct.length - 1;
+    } else out += `\\${n}`;
+  }
+  return out;
+}
+function decodeRawUnicodeEscape(raw) {
+  return raw.replace(
+    /\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g,
+    (_m, u4, u82) => {
+      const code2 = Number.parseInt(u4 ?? u82 ?? "0", 16);
+      return code2 <= 1114111 ? String.fromCodePoint(code2) : _m;
+    }
+  );
+}
+function parseDecimal2(text) {
+  const t = text.trim().replace(/L$/, "");
+  if (!/^[+-]?\d+$/.test(t)) return null;
+  const v = Number(t);
+  return Number.isSafeInteger(v) ? v : null;
+}
+var JOBLIB_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
+var PARTIALS = /* @__PURE__ */ new Set(["functools.partial", "_functools.partial"]);
+var DTYPE_STATE = "\0dtype-state";
+var CONSTRUCTORS = /* @__PURE__ */ new Set(["copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__"]);
+function setAttr(obj, key, value) {
+  obj.attrs ??= /* @__PURE__ */ new Map();
+  obj.attrs.set(key, value);
+}
+function classOf(obj) {
+  let cls = obj.callee;
+  if (cls.k === "global" && CONSTRUCTORS.has(`${cls.module}.${cls.name}`) && obj.args?.k === "seq") {
+    cls = obj.args.items[0] ?? cls;
+  }
+  if (cls.k !== "global") return null;
+  return `${cls.module.replace(/^numpy\._core\b/, "numpy.core")}.${cls.name}`;
+}
+var PickleWalker = class _PickleWalker {
+  constructor(bytes, state, joblibArrays, recordProtocol, start) {
+    this.bytes = bytes;
+    this.state = state;
+    this.joblibArrays = joblibArrays;
+    this.recordProtocol = recordProtocol;
+    this.out = state.out;
+    this.pos = start;
+  }
+  bytes;
+  state;
+  joblibArrays;
+  recordProtocol;
+  stack = [];
+  metastack = [];
+  /** The memo: dense keys (MEMOIZE, sequential PUTs) in an array, far-off ones in a map. */
+  memo = [];
+  sparseMemo = /* @__PURE__ */ new Map();
+  memoSize = 0;
+  flaggedPartials = /* @__PURE__ */ new Set();
+  pos;
+  opStart = 0;
+  memoOverflow = false;
+  out;
+  /** Adds to a symbolic container while the per-container and global budgets last. */
+  keep(items, item) {
+    if (items.length < MAX_ITEMS && this.state.retained < MAX_RETAINED_ITEMS) {
+      items.push(item);
+      this.state.retained++;
+    }
+  }
+  fail(message) {
+    throw new ScanStop(`${message} (opcode at offset ${this.opStart})`);
+  }
+  need(n) {
+    if (n > this.bytes.length - this.pos) this.fail(`truncated: needs ${n} more bytes`);
+  }
+  u8() {
+    this.need(1);
+    return this.bytes[this.pos++];
+  }
+  uint(n) {
+    this.need(n);
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + this.bytes[this.pos + i];
+    this.pos += n;
+    return v;
+  }
+  int4() {
+    const v = this.uint(4);
+    return v >= 2147483648 ? v - 4294967296 : v;
+  }
+  /** Steps over `n` bytes of argument; returns where they start. */
+  skip(n) {
+    this.need(n);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+  line() {
+    const end = this.bytes.indexOf(10, this.pos);
+    if (end < 0) this.fail("truncated: missing newline");
+    const s = this.bytes.subarray(this.pos, end);
+    this.pos = end + 1;
+    return utf82.decode(s);
+  }
+  /** A string whose bytes are `n` bytes from here; decoded later by `textOf` if at all. */
+  str(n, isLatin1) {
+    const at = this.skip(n);
+    return { k: "str", at, len: n, latin1: isLatin1, text: void 0 };
+  }
+  /** The text of a string value; null for anything else, or a string too long to be a name. */
+  textOf(v) {
+    if (v?.k !== "str") return null;
+    if (v.text === void 0) {
+      const raw = this.bytes.subarray(v.at, v.at + v.len);
+      v.text = v.len > MAX_DECODED_STRING ? null : (v.latin1 ? latin1 : utf82).decode(raw);
+    }
+    return v.text;
+  }
+  push(v) {
+    if (this.stack.length >= MAX_STACK)
+      this.fail(`stack deeper than ${MAX_STACK} items: not scanned further`);
+    this.stack.push(v);
+  }
+  pop() {
+    const v = this.stack.pop();
+    if (v === void 0) this.fail("stack underflow");
+    return v;
+  }
+  top() {
+    const v = this.stack[this.stack.length - 1];
+    if (v === void 0) this.fail("stack underflow");
+    return v;
+  }
+  popMark() {
+    const items = this.stack;
+    const previous = this.metastack.pop();
+    if (previous === void 0) this.fail("could not find MARK");
+    this.stack = previous;
+    return items;
+  }
+  memoGet(key) {
+    const v = this.memo[key] ?? this.sparseMemo.get(key);
+    if (v !== void 0) return v;
+    if (this.memoOverflow) return UNTRACKED;
+    this.fail(`memo key ${key} not found`);
+  }
+  memoPut(key) {
+    if (key < 0) this.fail("negative PUT argument");
+    const v = this.top();
+    const limit = this.state.maxMemoEntries;
+    if (this.memoSize >= limit && this.memo[key] === void 0 && !this.sparseMemo.has(key)) {
+      if (!this.memoOverflow) {
+        this.flagUnknown(
+          "<memo>",
+          "<untracked>",
+          `more than ${limit} memo entries: later ones are not tracked`
+        );
+      }
+      this.memoOverflow = true;
+      this.memoSize++;
+      return;
+    }
+    if (key <= this.memo.length) {
+      if (this.memo[key] === void 0 && !this.sparseMemo.delete(key)) this.memoSize++;
+      this.memo[key] = v;
+    } else {
+      if (!this.sparseMemo.has(key)) this.memoSize++;
+      this.sparseMemo.set(key, v);
+    }
+  }
+  importGlobal(module, name, offset) {
+    const { imports, dangerous, unknown: unknown2 } = this.out;
+    if (imports.length < MAX_LISTED) imports.push({ module, name, offset });
+    const { verdict, why } = classifyImport(module, name);
+    if (verdict === "dangerous" && dangerous.length < MAX_LISTED)
+      dangerous.push({ module, name, offset, why });
+    if (verdict === "unknown" && unknown2.length < MAX_LISTED) unknown2.push({ module, name, offset, why });
+    return { k: "global", module: py3Module(module), name, verdict };
+  }
+  flagUnknown(module, name, why) {
+    if (this.out.unknown.length < MAX_LISTED)
+      this.out.unknown.push({ module, name, offset: this.opStart, why });
+  }
+  /** REDUCE / NEWOBJ / OBJ / INST: a call of `callee` with `args`. */
+  call(callee, args) {
+    const obj = { k: "obj", callee, args, attrs: null };
+    if (callee.k !== "global") {
+      this.flagUnknown("<computed>", "<call>", `calls ${describe4(callee)}, a value computed while loading`);
+    } else if (PARTIALS.has(`${callee.module}.${callee.name}`)) {
+      this.checkPartial(obj, args);
+    }
+    return obj;
+  }
+  /** functools.partial(f, ...) and its __setstate__((f, args, kw, dict)) call `f` later: name it once. */
+  checkPartial(partial2, args) {
+    if (args?.k !== "seq" || this.flaggedPartials.has(partial2)) return;
+    const wrapped = args.items.find((i) => i.k === "global" && i.verdict === "dangerous");
+    if (wrapped?.k !== "global" || this.out.dangerous.length >= MAX_LISTED) return;
+    this.flaggedPartials.add(partial2);
+    this.out.dangerous.push({
+      module: "functools",
+      name: "partial",
+      offset: this.opStart,
+      why: `wraps ${wrapped.module}.${wrapped.name}`
+    });
+  }
+  build(state, obj) {
+    if (PARTIALS.has(classOf(obj) ?? "")) this.checkPartial(obj, state);
+    const dicts = state.k === "dict" ? [state] : state.k === "seq" ? state.items.filter((i) => i.k === "dict") : [];
+    for (const d of dicts) {
+      for (const [key, value] of d.entries) {
+        const text = this.textOf(key);
+        if (text !== null) setAttr(obj, text, value);
+      }
+    }
+  }
+  /** joblib.numpy_pickle.NumpyArrayWrapper.read_array: the array bytes that follow the BUILD. */
+  skipJoblibArray(wrapper) {
+    const shape = wrapper.attrs?.get("shape");
+    const dtype = wrapper.attrs?.get("dtype");
+    const where2 = `joblib array wrapper at offset ${this.opStart}`;
+    if (shape?.k !== "seq" || dtype?.k !== "obj" || classOf(dtype) !== "numpy.dtype" || dtype.args?.k !== "seq") {
+      this.fail(`${where2}: shape or dtype is not a literal, cannot find where its data ends`);
+    }
+    let count3 = 1n;
+    for (const dim of shape.items) {
+      if (dim.k !== "int" || dim.v === null || dim.v < 0) this.fail(`${where2}: shape is not a tuple of ints`);
+      count3 *= BigInt(dim.v);
+    }
+    const typeCode = dtype.args.items[0];
+    const parsed = /^[<>|=]?([a-zA-Z])(\d*)/.exec(this.textOf(typeCode) ?? "");
+    if (!parsed) this.fail(`${where2}: dtype is not a literal type code`);
+    const dstate = dtype.attrs?.get(DTYPE_STATE);
+    const elsize = dstate?.k === "seq" ? dstate.items[5] : void 0;
+    const flags = dstate?.k === "seq" ? dstate.items[7] : void 0;
+    const hasObject = parsed[1] === "O" || flags?.k === "int" && flags.v !== null && flags.v % 2 === 1;
+    if (hasObject) {
+      this.pos = new _PickleWalker(this.bytes, this.state, false, false, this.pos).run();
+      return;
+    }
+    const itemsize = elsize?.k === "int" && elsize.v !== null && elsize.v > 0 ? BigInt(elsize.v) : BigInt(parsed[2] || "0");
+    if (itemsize <= 0n) this.fail(`${where2}: unknown item size for dtype ${this.textOf(typeCode) ?? ""}`);
+    const alignment = wrapper.attrs?.get("numpy_array_alignment_bytes");
+    if (alignment !== void 0 && alignment.k !== "none") this.skip(this.u8());
+    const size = count3 * itemsize;
+    if (size > BigInt(this.bytes.length - this.pos))
+      this.fail(`${where2}: truncated array data (${size} bytes)`);
+    this.pos += Number(size);
+  }
+  /** Walks from the start position to STOP; returns the position after STOP. */
+  run() {
+    const bytes = this.bytes;
+    for (; ; ) {
+      this.opStart = this.pos;
+      if (this.pos >= bytes.length) this.fail("truncated: no STOP opcode");
+      const op = bytes[this.pos++];
+      this.out.opcodes++;
+      switch (op) {
+        // -- integers
+        case 73: {
+          const text = this.line();
+          this.push(text === "00" || text === "01" ? ATOM : { k: "int", v: parseDecimal2(text) });
+          break;
+        }
+        case 74:
+          this.push({ k: "int", v: this.int4() });
+          break;
+        case 75:
+          this.push({ k: "int", v: this.u8() });
+          break;
+        case 77:
+          this.push({ k: "int", v: this.uint(2) });
+          break;
+        case 76:
+          this.push({ k: "int", v: parseDecimal2(this.line()) });
+          break;
+        case 138:
+          this.push(this.long(this.u8()));
+          break;
+        case 139: {
+          const n = this.int4();
+          if (n < 0) this.fail("LONG4 with a negative byte count");
+          this.push(this.long(n));
+          break;
+        }
+        // -- strings and bytes
+        case 83: {
+          const text = this.line();
+          const q = text[0];
+          if (text.length < 2 || q !== "'" && q !== '"' || text[text.length - 1] !== q) {
+            this.fail("the STRING opcode argument must be quoted");
+          }
+          this.push(textValue(decodeEscapes(text.slice(1, -1))));
+          break;
+        }
+        case 84: {
+          const n = this.int4();
+          if (n < 0) this.fail("BINSTRING with a negative length");
+          this.push(this.str(n, true));
+          break;
+        }
+        case 85:
+          this.push(this.str(this.u8(), true));
+          break;
+        case 66:
+          this.skip(this.uint(4));
+          this.push(ATOM);
+          break;
+        case 67:
+          this.skip(this.u8());
+          this.push(ATOM);
+          break;
+        case 142:
+        // BINBYTES8
+        case 150:
+          this.skip(this.uint(8));
+          this.push(ATOM);
+          break;
+        case 151:
+          this.push(ATOM);
+          break;
+        case 152:
+          this.top();
+          break;
+        case 86:
+          this.push(textValue(decodeRawUnicodeEscape(this.line())));
+          break;
+        case 140:
+          this.push(this.str(this.u8(), false));
+          break;
+        case 88:
+          this.push(this.str(this.uint(4), false));
+          break;
+        case 141:
+          this.push(this.str(this.uint(8), false));
+          break;
+        // -- other atoms
+        case 78:
+          this.push(NONE2);
+          break;
+        case 136:
+        // NEWTRUE
+        case 137:
+          this.push(ATOM);
+          break;
+        case 70:
+          this.line();
+          this.push(ATOM);
+          break;
+        case 71:
+          this.skip(8);
+          this.push(ATOM);
+          break;
+        // -- containers
+        case 93:
+        // EMPTY_LIST
+        case 41:
+        // EMPTY_TUPLE
+        case 143:
+          this.push({ k: "seq", items: [] });
+          break;
+        case 125:
+          this.push({ k: "dict", entries: [] });
+          break;
+        case 97: {
+          const v = this.pop();
+          const list = this.top();
+          if (list.k === "seq") this.keep(list.items, v);
+          break;
+        }
+        case 101:
+        // APPENDS
+        case 144: {
+          const items = this.popMark();
+          const target = this.top();
+          if (target.k === "seq") for (const v of items) this.keep(target.items, v);
+          break;
+        }
+        case 108:
+        // LIST
+        case 116:
+        // TUPLE
+        case 145: {
+          const items = [];
+          for (const v of this.popMark()) this.keep(items, v);
+          this.push({ k: "seq", items });
+          break;
+        }
+        case 133:
+        // TUPLE1
+        case 134:
+        // TUPLE2
+        case 135: {
+          const n = op - 132;
+          const items = [];
+          for (let i = 0; i < n; i++) items.unshift(this.pop());
+          this.push({ k: "seq", items });
+          break;
+        }
+        case 100: {
+          const items = this.popMark();
+          const entries = [];
+          for (let i = 0; i + 1 < items.length; i += 2) this.keep(entries, [items[i], items[i + 1]]);
+          this.push({ k: "dict", entries });
+          break;
+        }
+        case 115: {
+          const v = this.pop();
+          const key = this.pop();
+          const dict = this.top();
+          if (dict.k === "dict") this.keep(dict.entries, [key, v]);
+          break;
+        }
+        case 117: {
+          const items = this.popMark();
+          const dict = this.top();
+          if (dict.k === "dict") {
+            for (let i = 0; i + 1 < items.length; i += 2) this.keep(dict.entries, [items[i], items[i + 1]]);
+          }
+          break;
+        }
+        // -- stack manipulation
+        case 48:
+          if (this.stack.length > 0) this.stack.pop();
+          else this.popMark();
+          break;
+        case 50:
+          this.push(this.top());
+          break;
+        case 40:
+          if (this.metastack.length >= MAX_STACK)
+            this.fail(`more than ${MAX_STACK} open MARKs: not scanned further`);
+          this.metastack.push(this.stack);
+          this.stack = [];
+          break;
+        case 49:
+          this.popMark();
+          break;
+        // -- memo
+        case 103: {
+          const key = parseDecimal2(this.line());
+          if (key === null) this.fail("GET argument is not an integer");
+          this.push(this.memoGet(Number(key)));
+          break;
+        }
+        case 104:
+          this.push(this.memoGet(this.u8()));
+          break;
+        case 106:
+          this.push(this.memoGet(this.uint(4)));
+          break;
+        case 112: {
+          const key = parseDecimal2(this.line());
+          if (key === null) this.fail("PUT argument is not an integer");
+          this.memoPut(Number(key));
+          break;
+        }
+        case 113:
+          this.memoPut(this.u8());
+          break;
+        case 114:
+          this.memoPut(this.uint(4));
+          break;
+        case 148:
+          this.memoPut(this.memoSize);
+          break;
+        // -- imports and calls
+        case 130:
+        // EXT1
+        case 131:
+        // EXT2
+        case 132: {
+          const code2 = op === 130 ? this.u8() : op === 131 ? this.uint(2) : this.int4();
+          this.flagUnknown(
+            "<extension>",
+            String(code2),
+            `extension registry code ${code2}: resolves to whatever copyreg.add_extension registered`
+          );
+          this.push(OPAQUE);
+          break;
+        }
+        case 99: {
+          const module = this.line();
+          const name = this.line();
+          this.push(this.importGlobal(module, name, this.opStart));
+          break;
+        }
+        case 147: {
+          const name = this.pop();
+          const module = this.pop();
+          const moduleText = this.textOf(module);
+          const nameText = this.textOf(name);
+          if (moduleText !== null && nameText !== null) {
+            this.push(this.importGlobal(moduleText, nameText, this.opStart));
+          } else if ((moduleText !== null || UNREADABLE_NAME.has(module.k)) && (nameText !== null || UNREADABLE_NAME.has(name.k))) {
+            if (this.out.dangerous.length < MAX_LISTED) {
+              const untracked = module.k === "untracked" || name.k === "untracked";
+              this.out.dangerous.push({
+                module: moduleText ?? "<computed>",
+                name: nameText ?? "<computed>",
+                offset: this.opStart,
+                why: untracked ? "STACK_GLOBAL with a name from an untracked memo entry" : "STACK_GLOBAL with a module or name computed while loading"
+              });
+            }
+            this.push(OPAQUE);
+          } else {
+            this.fail("STACK_GLOBAL requires str");
+          }
+          break;
+        }
+        case 105: {
+          const module = this.line();
+          const name = this.line();
+          const callee = this.importGlobal(module, name, this.opStart);
+          this.push(this.call(callee, { k: "seq", items: this.popMark() }));
+          break;
+        }
+        case 111: {
+          const items = this.popMark();
+          const cls = items.shift();
+          if (cls === void 0) this.fail("OBJ without a class");
+          this.push(this.call(cls, { k: "seq", items }));
+          break;
+        }
+        case 82: {
+          const args = this.pop();
+          const callee = this.pop();
+          this.push(this.call(callee, args));
+          break;
+        }
+        case 129: {
+          const args = this.pop();
+          const cls = this.pop();
+          this.push(this.call(cls, args));
+          break;
+        }
+        case 146: {
+          this.pop();
+          const args = this.pop();
+          const cls = this.pop();
+          this.push(this.call(cls, args));
+          break;
+        }
+        case 98: {
+          const state = this.pop();
+          const obj = this.top();
+          if (obj.k !== "obj") break;
+          this.build(state, obj);
+          const cls = classOf(obj);
+          if (cls === "numpy.dtype") setAttr(obj, DTYPE_STATE, state);
+          if (this.joblibArrays && cls === JOBLIB_WRAPPER) {
+            this.skipJoblibArray(obj);
+            this.stack[this.stack.length - 1] = ATOM;
+          }
+          break;
+        }
+        // -- persistent ids (torch storages): resolved by the loader's persistent_load, no import
+        case 80:
+          this.line();
+          this.push(OPAQUE);
+          break;
+        case 81:
+          this.pop();
+          this.push(OPAQUE);
+          break;
+        // -- framing and protocol
+        case 128: {
+          const proto = this.u8();
+          if (proto > HIGHEST_PROTOCOL) this.fail(`unsupported pickle protocol ${proto}`);
+          if (this.recordProtocol && this.out.protocol === null) this.out.protocol = proto;
+          break;
+        }
+        case 149: {
+          const n = this.uint(8);
+          this.need(n);
+          break;
+        }
+        case 46:
+          this.pop();
+          return this.pos;
+        default:
+          this.fail(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`);
+      }
+    }
+  }
+  long(n) {
+    const at = this.skip(n);
+    if (n > 8) return { k: "int", v: null };
+    let v = 0n;
+    for (let i = n - 1; i >= 0; i--) v = v << 8n | BigInt(this.bytes[at + i]);
+    if (n > 0 && this.bytes[at + n - 1] >= 128) v -= 1n << BigInt(8 * n);
+    const num = Number(v);
+    return { k: "int", v: Number.isSafeInteger(num) ? num : null };
+  }
+};
+function scanPickle(bytes, options = {}) {
+  const out = {
+    protocol: null,
+    imports: [],
+    dangerous: [],
+    unknown: [],
+    opcodes: 0,
+    pickles: 0,
+    trailingBytes: 0,
+    error: null
+  };
+  const state = { out, retained: 0, maxMemoEntries: options.maxMemoEntries ?? MAX_MEMO_ENTRIES };
+  const maxPickles = options.maxPickles ?? Number.POSITIVE_INFINITY;
+  const joblibArrays = options.joblibArrays ?? true;
+  if (bytes.length === 0) {
+    out.error = "empty: no pickle data";
+    return out;
+  }
+  let pos = 0;
+  let walked = 0;
+  while (pos < bytes.length && walked < maxPickles) {
+    const opcodesBefore = out.opcodes;
+    try {
+      pos = new PickleWalker(bytes, state, joblibArrays, walked === 0, pos).run();
+      walked++;
+      out.pickles++;
+    } catch (e) {
+      if (walked > 0 && out.opcodes - opcodesBefore <= 1 && e instanceof ScanStop && /invalid opcode/.test(e.message)) {
+        out.opcodes = opcodesBefore;
+        out.trailingBytes = bytes.length - pos;
+        return out;
+      }
+      out.error = e instanceof ScanStop ? e.message : `scanner failure: ${String(e)}`;
+      return out;
+    }
+  }
+  return out;
+}
+
+// src/io/artifact-scan.ts
+var DEFAULT_MAX_SCAN_BYTES = 512 * 1024 * 1024;
+var PICKLE_EXTENSIONS = /* @__PURE__ */ new Set([
+  ".pkl",
+  ".pickle",
+  ".joblib",
+  ".jbl",
+  ".pt",
+  ".pth",
+  ".bin",
+  ".ckpt",
+  ".sav",
+  ".p"
+]);
+var JOBLIB_EXTENSIONS = /* @__PURE__ */ new Set([".joblib", ".jbl"]);
+var OPCODE_BYTES = new Set(
+  Array.from("(.012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu}])", (c) => c.charCodeAt(0)).concat(
+    Array.from({ length: 152 - 128 + 1 }, (_, i) => 128 + i)
+  )
+);
+var TORCH_LEGACY_MAGIC = [138, 10, 108, 252, 156, 70, 249, 32, 106, 168, 80, 25];
+function startsWith(bytes, prefix2, at = 0) {
+  if (bytes.length < at + prefix2.length) return false;
+  return prefix2.every((b, i) => bytes[at + i] === b);
+}
+var ascii = (s) => Array.from(s, (c) => c.charCodeAt(0));
+var UNREADABLE_COMPRESSIONS = [
+  { name: "bz2", magic: ascii("BZh") },
+  { name: "xz", magic: [253, 55, 122, 88, 90, 0] },
+  { name: "lzma", magic: [93, 0] },
+  { name: "lz4", magic: [4, 34, 77, 24] }
+];
+var ContainerError = class extends Error {
+};
+function isTooLarge(e) {
+  return e instanceof RangeError || e?.code === "ERR_BUFFER_TOO_LARGE";
+}
+async function mayHoldPickle(path) {
+  if (PICKLE_EXTENSIONS.has(extname(path).toLowerCase()) || [".npy", ".npz", ".bin"].includes(extname(path).toLowerCase()))
+    return true;
+  const file2 = await open4(path).catch(() => void 0);
+  if (!file2) return false;
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await file2.read(head, 0, 8, 0);
+    const b = head.subarray(0, bytesRead);
+    return b[0] === 128 && (b[1] ?? 0) <= 5 || startsWith(b, ascii("PK")) || startsWith(b, [147, ...ascii("NUMPY")]) || startsWith(b, [31, 139]) || startsWith(b, ascii("ZF")) || b[0] === 120 && [1, 94, 156, 218].includes(b[1] ?? -1);
+  } finally {
+    await file2.close();
+  }
+}
+async function scanArtifact(path, options = {}) {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SCAN_BYTES;
+  try {
+    const info2 = await stat4(path);
+    if (!info2.isFile()) return emptyScan(path, `${path} is not a regular file`);
+    if (info2.size > maxBytes) {
+      const scan = emptyScan(path, null);
+      scan.findings.push(
+        fileFinding("failure", `too large to scan (${info2.size} bytes > ${maxBytes}); treat as unsafe`)
+      );
+      return scan;
+    }
+    return scanArtifactBytes(path, await readFile5(path), options);
+  } catch (e) {
+    return emptyScan(path, `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+function scanArtifactBytes(path, bytes, options = {}) {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_SCAN_BYTES;
+  const scan = emptyScan(path, null);
+  const ext = extname(path).toLowerCase();
+  try {
+    if (startsWith(bytes, ascii("PK")) || startsWith(bytes, ascii("PK"))) {
+      scanZip(scan, bytes, maxBytes);
+    } else if (startsWith(bytes, [147, ...ascii("NUMPY")])) {
+      scan.format = "numpy";
+      scanNpy(scan, null, bytes);
+    } else if (startsWith(bytes, ascii("ZF"))) {
+      const start = bytes[21] === 32 ? 22 : 21;
+      const zfile = bytes.subarray(start);
+      scanCompressed(scan, ext, "zlib (joblib ZF)", () => inflateSync(zfile, { maxOutputLength: maxBytes }));
+    } else if (bytes[0] === 120 && bytes.length > 1 && (120 << 8 | bytes[1]) % 31 === 0) {
+      scanCompressed(scan, ext, "zlib", () => inflateSync(bytes, { maxOutputLength: maxBytes }));
+    } else if (startsWith(bytes, [31, 139])) {
+      scanCompressed(scan, ext, "gzip", () => gunzipSync(bytes, { maxOutputLength: maxBytes }));
+    } else if (UNREADABLE_COMPRESSIONS.some((c) => startsWith(bytes, c.magic))) {
+      const { name } = UNREADABLE_COMPRESSIONS.find((c) => startsWith(bytes, c.magic));
+      scan.compression = name;
+      if (PICKLE_EXTENSIONS.has(ext)) {
+        scan.format = "joblib";
+        scan.findings.push(fileFinding("failure", `compressed with ${name}: cannot scan, treat as unsafe`));
+      } else {
+        scan.findings.push(
+          fileFinding("warning", `compressed with ${name}: cannot tell whether it holds a pickle`)
+        );
+      }
+    } else {
+      scanPickleStream(scan, bytes, ext);
+    }
+  } catch (e) {
+    scan.error = e instanceof ContainerError ? e.message : `cannot scan: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return scan;
+}
+function emptyScan(path, error63) {
+  return { path, format: "unknown", compression: null, findings: [], pickles: [], error: error63 };
+}
+function fileFinding(severity, message, entry = null) {
+  return { severity, entry, module: null, name: null, offset: null, message };
+}
+function scanPickleStream(scan, bytes, ext) {
+  const first = bytes[0] ?? -1;
+  let result = null;
+  if (first === 128 || PICKLE_EXTENSIONS.has(ext) && OPCODE_BYTES.has(first)) {
+    const legacyTorch = startsWith(bytes, TORCH_LEGACY_MAGIC, 2) || startsWith(bytes, TORCH_LEGACY_MAGIC, 0);
+    result = scanPickle(bytes, legacyTorch ? { maxPickles: 5 } : {});
+  } else if (OPCODE_BYTES.has(first)) {
+    const attempt = scanPickle(bytes);
+    if (attempt.error === null && attempt.pickles > 0) result = attempt;
+  }
+  if (result === null) return false;
+  const joblib = JOBLIB_EXTENSIONS.has(ext) || scan.compression !== null || result.imports.some((i) => i.module === "joblib.numpy_pickle");
+  scan.format = joblib ? "joblib" : "pickle";
+  addPickle(scan, null, result);
+  return true;
+}
+function scanCompressed(scan, ext, compression, decompress2) {
+  scan.compression = compression;
+  let inflated;
+  try {
+    inflated = decompress2();
+  } catch (e) {
+    if (isTooLarge(e)) {
+      const severity = PICKLE_EXTENSIONS.has(ext) ? "failure" : "warning";
+      scan.findings.push(fileFinding(severity, `too large to scan once decompressed (${compression})`));
+      return;
+    }
+    if (!PICKLE_EXTENSIONS.has(ext)) return;
+    throw new ContainerError(`corrupt ${compression} stream: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  scanPickleStream(scan, inflated, ext);
+}
+function addPickle(scan, entry, result) {
+  scan.pickles.push({ entry, scan: result });
+  for (const d of result.dangerous) {
+    scan.findings.push({
+      severity: "failure",
+      entry,
+      module: d.module,
+      name: d.name,
+      offset: d.offset,
+      message: `${d.module}.${d.name}: ${d.why}`
+    });
+  }
+  for (const u of result.unknown) {
+    scan.findings.push({
+      severity: "warning",
+      entry,
+      module: u.module,
+      name: u.name,
+      offset: u.offset,
+      message: `unknown import ${u.module}.${u.name}: ${u.why}`
+    });
+  }
+  if (result.error !== null && scan.error === null) {
+    scan.error = `${entry ? `${entry}: ` : ""}not a valid pickle: ${result.error}`;
+  }
+}
+function scanNpy(scan, entry, bytes) {
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthBytes || major !== 1 && major !== 2 && major !== 3) {
+    throw new ContainerError(`${entry ?? "npy"}: unsupported or truncated .npy header`);
+  }
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataStart = 8 + lengthBytes + headerLength;
+  if (dataStart > bytes.length) throw new ContainerError(`${entry ?? "npy"}: truncated .npy header`);
+  const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(8 + lengthBytes, dataStart)
+  );
+  const strings = Array.from(header.matchAll(/'([^']*)'|"([^"]*)"/g), (m) => m[1] ?? m[2] ?? "");
+  if (strings.some((s) => /^[<>|=]?O\d*$/.test(s))) {
+    addPickle(scan, entry, scanPickle(bytes.subarray(dataStart), { joblibArrays: false }));
+  }
+}
+function u64(view, at) {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+}
+function readZipEntries(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (at2, n, what) => {
+    if (at2 < 0 || at2 + n > bytes.length) throw new ContainerError(`corrupt zip: ${what} out of bounds`);
+  };
+  let eocd = -1;
+  for (let at2 = bytes.length - 22; at2 >= Math.max(0, bytes.length - 22 - 65535); at2--) {
+    if (view.getUint32(at2, true) === 101010256) {
+      eocd = at2;
+      break;
+    }
+  }
+  if (eocd < 0) throw new ContainerError("corrupt zip: no end of central directory record");
+  let count3 = view.getUint16(eocd + 10, true);
+  let cdOffset = view.getUint32(eocd + 16, true);
+  if (count3 === 65535 || cdOffset === 4294967295) {
+    need(eocd - 20, 20, "zip64 locator");
+    if (view.getUint32(eocd - 20, true) !== 117853008)
+      throw new ContainerError("corrupt zip: missing zip64 locator");
+    const record2 = u64(view, eocd - 20 + 8);
+    need(record2, 56, "zip64 end record");
+    if (view.getUint32(record2, true) !== 101075792)
+      throw new ContainerError("corrupt zip: bad zip64 end record");
+    count3 = u64(view, record2 + 32);
+    cdOffset = u64(view, record2 + 48);
+  }
+  const entries = [];
+  let at = cdOffset;
+  for (let i = 0; i < count3; i++) {
+    need(at, 46, "central directory");
+    if (view.getUint32(at, true) !== 33639248)
+      throw new ContainerError("corrupt zip: bad central directory entry");
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    need(at + 46, nameLength + extraLength, "entry name");
+    const entry = {
+      name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
+      flags: view.getUint16(at + 8, true),
+      method: view.getUint16(at + 10, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      localOffset: view.getUint32(at + 42, true)
+    };
+    for (let x = at + 46 + nameLength; x + 4 <= at + 46 + nameLength + extraLength; ) {
+      const id = view.getUint16(x, true);
+      const len = view.getUint16(x + 2, true);
+      if (id === 1) {
+        let f = x + 4;
+        const next = () => {
+          need(f, 8, "zip64 extra field");
+          const v = u64(view, f);
+          f += 8;
+          return v;
+        };
+        if (entry.size === 4294967295) entry.size = next();
+        if (entry.compressedSize === 4294967295) entry.compressedSize = next();
+        if (entry.localOffset === 4294967295) entry.localOffset = next();
+      }
+      x += 4 + len;
+    }
+    entries.push(entry);
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+function readZipEntry(bytes, entry, maxBytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = entry.localOffset;
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== 67324752) {
+    throw new ContainerError(`corrupt zip: bad local header for ${entry.name}`);
+  }
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  if (start + entry.compressedSize > bytes.length)
+    throw new ContainerError(`corrupt zip: ${entry.name} is truncated`);
+  const data = bytes.subarray(start, start + entry.compressedSize);
+  if (entry.method === 0) return data;
+  return inflateRawSync(data, { maxOutputLength: maxBytes });
+}
+function scanZip(scan, bytes, maxBytes) {
+  const entries = readZipEntries(bytes);
+  const pickles = entries.filter((e) => e.name.endsWith(".pkl"));
+  const arrays = entries.filter((e) => e.name.endsWith(".npy"));
+  scan.format = pickles.length > 0 ? "torch-zip" : arrays.length > 0 ? "numpy" : "unknown";
+  if (entries.some((e) => /(^|\/)code\/.*\.py$/.test(e.name))) {
+    scan.findings.push(
+      fileFinding(
+        "warning",
+        "TorchScript archive: its code/ entries run under torch.jit.load and are not scanned"
+      )
+    );
+  }
+  for (const entry of [...pickles, ...arrays]) {
+    if (entry.flags & 1) {
+      scan.findings.push(
+        fileFinding("failure", "encrypted zip entry: cannot scan, treat as unsafe", entry.name)
+      );
+      continue;
+    }
+    if (entry.method !== 0 && entry.method !== 8) {
+      scan.findings.push(
+        fileFinding(
+          "failure",
+          `zip compression method ${entry.method}: cannot scan, treat as unsafe`,
+          entry.name
+        )
+      );
+      continue;
+    }
+    if (entry.size > maxBytes) {
+      scan.findings.push(
+        fileFinding("failure", `too large to scan (${entry.size} bytes); treat as unsafe`, entry.name)
+      );
+      continue;
+    }
+    let data;
+    try {
+      data = readZipEntry(bytes, entry, maxBytes);
+    } catch (e) {
+      if (e instanceof ContainerError) throw e;
+      if (isTooLarge(e)) {
+        scan.findings.push(
+          fileFinding("failure", "too large to scan once inflated; treat as unsafe", entry.name)
+        );
+        continue;
+      }
+      throw new ContainerError(
+        `corrupt zip: cannot inflate ${entry.name}: ${e instanceof Error ? e.message : String(e)}`
+      );
+    }
+    if (entry.name.endsWith(".npy")) {
+      if (startsWith(data, [147, ...ascii("NUMPY")])) scanNpy(scan, entry.name, data);
+    } else {
+      addPickle(scan, entry.name, scanPickle(data, { joblibArrays: false }));
+    }
+  }
+}
+function artifactVerdict(scan) {
+  if (scan.error !== null || scan.findings.some((f) => f.severity === "failure")) return "unsafe";
+  return scan.findings.length > 0 ? "warnings" : "safe";
+}
+
+// src/commands/validate-model.ts
+async function unsafeSerializationCheck(path, abs, allowUnsafe) {
+  if (!await mayHoldPickle(abs)) return null;
+  const scan = await scanArtifact(abs);
+  if (scan.format === "unknown" && scan.findings.length === 0 && scan.error === null) return null;
+  const verdict = artifactVerdict(scan);
+  const messages = [...scan.findings.map((f) => f.message), ...scan.error ? [scan.error] : []];
+  const listed = messages.slice(0, 3).join("; ") + (messages.length > 3 ? `; and ${messages.length - 3} more` : "");
+  if (verdict === "safe") {
+    return {
+      path,
+      check: "unsafe_serialization",
+      ok: true,
+      detail: `${scan.format}: scanned, no code-running imports`
+    };
+  }
+  if (verdict === "warnings" || allowUnsafe) {
+    return {
+      path,
+      check: "unsafe_serialization",
+      ok: true,
+      detail: `${scan.format}: ${listed}`,
+      warning: `${scan.format} artifact: ${listed}${verdict === "unsafe" ? " (allowed by artifact_rules.allow_unsafe)" : ""}`
+    };
+  }
+  return {
+    path,
+    check: "unsafe_serialization",
+    ok: false,
+    detail: `${scan.format} would run code when loaded: ${listed}. Export to a safe format (ONNX, safetensors, JSON) or set artifact_rules.allow_unsafe`
+  };
+}
 async function validateModels(ctx, opts = {}) {
   const config2 = readConfig(ctx);
   const head = await gitOf(ctx).head();
@@ -59175,7 +62673,8 @@ async function validateModels(ctx, opts = {}) {
     ];
     const warnings = [
       ...evaluation.comparison.filter((r) => r.status === "warn").map((r) => `${r.metric}: ${r.reasons.join("; ")}`),
-      ...evaluation.notes
+      ...evaluation.notes,
+      ...checks.flatMap((c) => c.warning ? [`${c.path}: ${c.warning}`] : [])
     ];
     const result = {
       command: "validate-model",
@@ -59201,7 +62700,7 @@ async function checkArtifacts(ctx, model, baseline) {
   const checks = [];
   let bytes = 0;
   for (const path of paths) {
-    const info2 = await stat4(resolveIn(ctx.root, path)).catch(() => void 0);
+    const info2 = await stat5(resolveIn(ctx.root, path)).catch(() => void 0);
     checks.push({
       path,
       check: "exists",
@@ -59210,7 +62709,7 @@ async function checkArtifacts(ctx, model, baseline) {
     });
     if (!info2?.isFile()) continue;
     bytes += info2.size;
-    const ext = extname(path).slice(1).toLowerCase();
+    const ext = extname2(path).slice(1).toLowerCase();
     if (rules.formats) {
       const ok = rules.formats.map((f) => f.toLowerCase()).includes(ext);
       checks.push({
@@ -59220,14 +62719,12 @@ async function checkArtifacts(ctx, model, baseline) {
         detail: ok ? `.${ext}` : `.${ext || "(none)"} not in [${rules.formats.join(", ")}]`
       });
     }
-    if (UNSAFE_FORMATS.has(ext) && !rules.allow_unsafe) {
-      checks.push({
-        path,
-        check: "unsafe_format",
-        ok: false,
-        detail: `.${ext} files can run code when loaded; export to a safe format (ONNX, safetensors, JSON) or set artifact_rules.allow_unsafe`
-      });
-    }
+    const scanned = await unsafeSerializationCheck(
+      path,
+      resolveIn(ctx.root, path),
+      rules.allow_unsafe === true
+    );
+    if (scanned) checks.push(scanned);
   }
   const mb = bytes / 1e6;
   if (rules.max_size_mb !== void 0) {
@@ -59281,7 +62778,13 @@ async function report(ctx, opts) {
       (d) => d.checks.filter((c) => !c.ok).map((c) => `data ${d.name}${c.column ? `.${c.column}` : ""}: ${c.check} ${c.expected}`)
     );
     const failures = [...validation.failures, ...dataFailures];
-    const verdict2 = decideVerdict(failures.length, validation.warnings.length);
+    const driftWarnings = data.datasets.flatMap(
+      (d) => d.diff?.drift?.dataset_drifted ? [
+        `data ${d.name}: dataset drift vs base (${d.diff.drift.drifted_columns} of ${d.diff.drift.columns.length} columns)`
+      ] : []
+    );
+    const warnings = [...validation.warnings, ...driftWarnings];
+    const verdict2 = decideVerdict(failures.length, warnings.length);
     const keyMetric = Object.entries(model.metrics).find(([, g]) => g.key)?.[0] ?? Object.keys(model.metrics)[0] ?? null;
     const paramSpecs = Object.values(config2.pipeline).flatMap((s) => s.params);
     const input2 = {
@@ -59298,7 +62801,7 @@ async function report(ctx, opts) {
       metrics: validation.metrics,
       ci: evaluation.ci,
       failures,
-      warnings: validation.warnings,
+      warnings,
       data: data.datasets,
       params: await paramChanges(git, paramSpecs, evaluation.baselines, ctx.root),
       artifact: { bytes: validation.artifact_bytes, baselineBytes: validation.baseline_artifact_bytes },

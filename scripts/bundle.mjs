@@ -27,4 +27,6 @@ await build({
   outfile: `${outDir}/cli.js`,
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
+// the profiler's worker threads load this file from next to the bundle (src/io/table-profiler.ts)
+await build({ ...common, entryPoints: ["src/io/profile-worker.ts"], outfile: `${outDir}/profile-worker.js` });
 chmodSync(`${outDir}/cli.js`, 0o755);

@@ -8,8 +8,10 @@ import { fileURLToPath } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { check } from "./commands/check.js";
 import type { CommandContext, Logger } from "./commands/context.js";
+import { driftFiles } from "./commands/drift.js";
 import { evaluateFile, evaluateModels } from "./commands/evaluate.js";
 import { inferSchema } from "./commands/infer-schema.js";
+import { mergeProfileFiles, profileDataset } from "./commands/profile.js";
 import { promote, rollback } from "./commands/promote.js";
 import { registryCommand } from "./commands/registry.js";
 import { release } from "./commands/release.js";
@@ -17,6 +19,7 @@ import { report } from "./commands/report.js";
 import { runPipeline } from "./commands/run.js";
 import { validateDatasets, validateFile } from "./commands/validate-data.js";
 import { validateModels } from "./commands/validate-model.js";
+import { DRIFT_METHODS } from "./config.js";
 import type { Task } from "./core/prediction-table.js";
 import { notAvailableYet, UserError } from "./errors.js";
 import type { TableFormat } from "./io/table-reader.js";
@@ -47,6 +50,25 @@ const COMMON: Options = {
 const TABLE_FORMATS: TableFormat[] = ["csv", "tsv", "jsonl", "parquet"];
 const MODEL: Options = { model: { type: "string", short: "m" } };
 const BASE: Options = { base: { type: "string" } };
+
+function numberFlag(command: string, flag: string, text: string, min = -Infinity, max = Infinity): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    const range = Number.isFinite(min) ? ` in [${min}, ${max}]` : "";
+    throw new UserError(`${command}: --${flag} must be a number${range}, got "${text}".`);
+  }
+  return n;
+}
+
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new UserError(`--shard must be i/n with 0 ≤ i < n (e.g. 0/4), got "${text}".`);
+  }
+  return { index, count };
+}
 
 const str = (v: Values, k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
 const scope = (v: Values) => ({
@@ -139,9 +161,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         );
       }
       const threshold = str(v, "threshold");
-      const t = threshold === undefined ? undefined : Number(threshold);
-      if (t !== undefined && !(t >= 0 && t <= 1))
-        throw new UserError(`evaluate: --threshold must be a number in [0, 1], got "${threshold}".`);
+      const t = threshold === undefined ? undefined : numberFlag("evaluate", "threshold", threshold, 0, 1);
       const result = await evaluateFile({
         predictions: resolve(ctx.root, predictions),
         task: task as Task,
@@ -253,9 +273,80 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return { result, gateFailed: false };
     },
   },
-  profile: later("profile", "issue #3, the data engine"),
-  "merge-profiles": later("merge-profiles", "issue #3, the data engine"),
-  drift: later("drift", "issue #3, the data engine"),
+  profile: {
+    summary: "Write a mergeable profile of a dataset or file (--shard i/n: one byte range of it)",
+    usage: "mlgate profile [FILE | --dataset NAME] --out PROFILE.json [--shard i/n] [--threads N]",
+    options: {
+      dataset: { type: "string" },
+      out: { type: "string", short: "o" },
+      shard: { type: "string" },
+      threads: { type: "string" },
+    },
+    run: async (ctx, v, pos) => {
+      const out = str(v, "out");
+      if (!out) throw new UserError("profile: --out PROFILE.json is required.");
+      if (pos.length > 1) throw new UserError("profile: name at most one data file.");
+      const shardText = str(v, "shard");
+      const shard = shardText === undefined ? undefined : parseShard(shardText);
+      const threads = str(v, "threads");
+      const result = await profileDataset(ctx, {
+        out,
+        ...(pos[0] !== undefined && { file: pos[0] }),
+        ...(str(v, "dataset") && { dataset: str(v, "dataset") }),
+        ...(shard && { shard }),
+        ...(threads !== undefined && { threads: numberFlag("profile", "threads", threads, 1, 64) }),
+      });
+      // validate-data is the gate; profile reports its checks but exits 0
+      return { result, gateFailed: false };
+    },
+  },
+  "merge-profiles": {
+    summary: "Merge shard profiles into the profile of the whole file",
+    usage: "mlgate merge-profiles A.json B.json ... --out PROFILE.json",
+    options: { out: { type: "string", short: "o" } },
+    run: async (ctx, v, pos) => {
+      const out = str(v, "out");
+      if (!out) throw new UserError("merge-profiles: --out PROFILE.json is required.");
+      const result = await mergeProfileFiles(
+        pos.map((p) => resolve(ctx.root, p)),
+        resolve(ctx.root, out),
+      );
+      return { result, gateFailed: false };
+    },
+  },
+  drift: {
+    summary: "Drift between two datasets or two profiles (exit 1 when the dataset drifts)",
+    usage:
+      "mlgate drift REFERENCE CURRENT [--columns a,b,...] [--method auto|ks|chisquare|z|wasserstein|jensenshannon|psi|kl|hellinger]\n" +
+      "                               [--threshold X] [--share 0.5]",
+    options: {
+      columns: { type: "string" },
+      method: { type: "string", default: "auto" },
+      threshold: { type: "string" },
+      share: { type: "string" },
+    },
+    run: async (ctx, v, pos) => {
+      if (pos.length !== 2)
+        throw new UserError("drift: usage: mlgate drift REFERENCE CURRENT (data files or profiles).");
+      const method = str(v, "method") ?? "auto";
+      if (!(DRIFT_METHODS as readonly string[]).includes(method)) {
+        throw new UserError(`drift: --method must be one of ${DRIFT_METHODS.join(", ")}, got "${method}".`);
+      }
+      const result = await driftFiles(ctx, {
+        reference: pos[0]!,
+        current: pos[1]!,
+        method: method as (typeof DRIFT_METHODS)[number],
+        ...(str(v, "columns") && {
+          columns: str(v, "columns")!
+            .split(",")
+            .map((c) => c.trim()),
+        }),
+        ...(str(v, "threshold") && { threshold: numberFlag("drift", "threshold", str(v, "threshold")!) }),
+        ...(str(v, "share") && { share: numberFlag("drift", "share", str(v, "share")!, 0, 1) }),
+      });
+      return { result, gateFailed: result.dataset_drifted };
+    },
+  },
   monitor: later("monitor", "a later issue: scheduled monitoring"),
   bot: later("bot", "issue #6, slash commands"),
 };

@@ -3,8 +3,10 @@
  * prints the result object itself). Door-side presentation only.
  */
 import type { CheckResult } from "./commands/check.js";
+import type { DriftResult } from "./commands/drift.js";
 import type { Evaluation, ModelEvaluation } from "./commands/evaluate.js";
 import type { InferSchemaResult } from "./commands/infer-schema.js";
+import type { MergeProfilesResult, ProfileResult } from "./commands/profile.js";
 import type { PromoteResult } from "./commands/promote.js";
 import type { RegistryResult } from "./commands/registry.js";
 import type { ReleaseResult } from "./commands/release.js";
@@ -16,6 +18,9 @@ import { fmt } from "./core/report.js";
 
 export type AnyResult =
   | CheckResult
+  | DriftResult
+  | ProfileResult
+  | MergeProfilesResult
   | InferSchemaResult
   | Evaluation
   | ModelEvaluation[]
@@ -50,6 +55,18 @@ export function summarize(result: AnyResult): string {
       return `${result.event.stage}: ${result.event.model}-v${result.event.version}${result.previous === null ? "" : ` (was v${result.previous})`}`;
     case "registry":
       return registrySummary(result);
+    case "drift":
+      return driftSummary(result);
+    case "profile": {
+      const failed = result.checks.filter((c) => !c.ok).length;
+      const checks = result.checks.length
+        ? `, ${result.checks.length - failed}/${result.checks.length} checks passed`
+        : "";
+      const shard = result.shard ? ` (shard ${result.shard.index}/${result.shard.count})` : "";
+      return `profiled ${result.path}${shard}: ${result.rows} rows, ${result.columns} columns${checks} → ${result.out} (${result.reader} reader, ${result.threads} thread${result.threads === 1 ? "" : "s"})${result.note ? `\n  note: ${result.note}` : ""}`;
+    }
+    case "merge-profiles":
+      return `merged ${result.inputs.length} profiles: ${result.rows} rows, ${result.columns} columns → ${result.out}${result.complete ? "" : " (not every shard yet)"}`;
     case "infer-schema":
       return result.written ? `wrote ${result.written} (${result.rows} rows)` : result.yaml.trimEnd();
   }
@@ -145,4 +162,26 @@ function registrySummary(r: RegistryResult): string {
         "\n",
       );
   }
+}
+
+function driftSummary(d: DriftResult): string {
+  const width = Math.max(6, ...d.columns.map((c) => c.name.length));
+  const lines = [
+    `${d.dataset_drifted ? "dataset drifted" : "no dataset drift"}: ${d.drifted_columns} of ${d.columns.length} columns drifted (share ${d.share_drifted.toFixed(2)})`,
+    ...d.columns.map((c) => {
+      const score =
+        c.p_value !== null && c.method !== "wasserstein"
+          ? `p=${fmtNumber(c.p_value)}`
+          : `${fmtNumber(c.statistic)}`;
+      const extra = [c.note, c.approximation].filter(Boolean).join("; ");
+      return `  ${c.drifted ? "✗" : "✓"} ${c.name.padEnd(width)}  ${c.method.padEnd(13)} ${score} (threshold ${c.threshold})${extra ? `  — ${extra}` : ""}`;
+    }),
+    ...d.skipped.map((s) => `  · ${s.name}: skipped (${s.reason})`),
+  ];
+  return lines.join("\n");
+}
+
+function fmtNumber(x: number | null): string {
+  if (x === null) return "–";
+  return Math.abs(x) < 1e-4 && x !== 0 ? x.toExponential(2) : x.toFixed(4);
 }

@@ -57,6 +57,19 @@ describe("mlgate drift on seattle-weather 2012 vs 2015", () => {
     expect(out.dataset_drifted).toBe(out.share_drifted >= 0.5);
   });
 
+  it("drift from stored profiles (one of them merged from two shards) equals drift from the raw data", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8" });
+    expect(run("profile", "2012.csv", "--out", "p2012.json").status).toBe(0);
+    expect(run("profile", "2015.csv", "--shard", "0/2", "--out", "s0.json").status).toBe(0);
+    expect(run("profile", "2015.csv", "--shard", "1/2", "--out", "s1.json").status).toBe(0);
+    expect(run("merge-profiles", "s0.json", "s1.json", "--out", "p2015.json").status).toBe(0);
+    const fromProfiles = JSON.parse(run("drift", "p2012.json", "p2015.json", "--json").stdout);
+    const fromData = JSON.parse(run("drift", "2012.csv", "2015.csv", "--json").stdout);
+    expect(fromProfiles.columns).toEqual(fromData.columns);
+    expect(fromProfiles.dataset_drifted).toBe(fromData.dataset_drifted);
+  });
+
   it("an explicit method that cannot apply to a column skips it with the reason", () => {
     const r = spawnSync(
       process.execPath,
