@@ -26991,6 +26991,9 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/commands/evaluate.ts
+import { join as join4 } from "node:path";
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -47272,10 +47275,10 @@ function r2Score(y, sqErrors, notes) {
     notes.push("r2: undefined with fewer than 2 rows (scikit-learn returns NaN)");
     return null;
   }
-  const mean = numpyMean(y);
+  const mean2 = numpyMean(y);
   const deviations = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const d = y[i] - mean;
+    const d = y[i] - mean2;
     deviations[i] = d * d;
   }
   const numerator = numpySum(sqErrors);
@@ -47736,10 +47739,10 @@ function regressionResampler(y, pred) {
         out.fill(Number.NaN, 0, REGRESSION_METRICS.length);
         return;
       }
-      const mean = sums[3] / total;
+      const mean2 = sums[3] / total;
       let deviationSum = 0;
       for (let start = 0; start < n; start += PASS_CHUNK) {
-        deviationSum += passes.deviations(weights, start, Math.min(n, start + PASS_CHUNK), mean);
+        deviationSum += passes.deviations(weights, start, Math.min(n, start + PASS_CHUNK), mean2);
       }
       let r2 = null;
       if (total >= 2) r2 = deviationSum === 0 ? squareSum === 0 ? 1 : 0 : 1 - squareSum / deviationSum;
@@ -47786,10 +47789,10 @@ function regressionPasses(sortedAbs, sortedY, ratios) {
       sums[4] = ratioSum;
       sums[5] = last;
     },
-    deviations(weights, start, end, mean) {
+    deviations(weights, start, end, mean2) {
       let sum = -0;
       for (let j = start; j < end; j++) {
-        const d = sortedY[j] - mean;
+        const d = sortedY[j] - mean2;
         sum += weights[j] * (d * d);
       }
       return sum;
@@ -47915,7 +47918,11 @@ var Model = external_exports.strictObject({
   metrics: external_exports.record(external_exports.string(), MetricGate).default({}),
   slices: external_exports.array(nonEmpty()).default([]).describe("Evaluate per value of these columns."),
   artifact_rules: ArtifactRules.optional(),
-  params: nonEmpty().optional().describe("Params file recorded with the model (default params.yaml if present).")
+  params: nonEmpty().optional().describe("Params file recorded with the model (default params.yaml if present)."),
+  evaluation: external_exports.strictObject({
+    resamples: external_exports.int().min(0).max(1e5).default(1e3).describe("Bootstrap resamples (0: no intervals)."),
+    confidence: external_exports.number().gt(0.5).lt(1).default(0.95).describe("Confidence of intervals and tests.")
+  }).default({ resamples: 1e3, confidence: 0.95 })
 });
 var StageSettings = external_exports.strictObject({
   label: nonEmpty().optional().describe("PR label that requests this stage (default promote:<stage>)."),
@@ -48551,6 +48558,999 @@ function prepareRegression(table2, opts) {
     resampler: cached2(() => regressionResampler(y, pred)),
     inputs: { task: "regression", y, pred }
   };
+}
+
+// src/core/special-functions.ts
+var LOG_2PI = Math.log(2 * Math.PI);
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var MACHEP = 2220446049250313e-31;
+var MAXLOG = 709.782712893384;
+var MINLOG = -745.1332191019412;
+var STIRLING_COEFFS = [
+  -0.029550653594771242,
+  0.00641025641025641,
+  -0.0019175269175269176,
+  8417508417508417e-19,
+  -5952380952380953e-19,
+  7936507936507937e-19,
+  -0.002777777777777778,
+  0.08333333333333333
+];
+function polyval(coeffs, x) {
+  let y = 0;
+  for (const c of coeffs) y = y * x + c;
+  return y;
+}
+function p1evl(coeffs, x) {
+  let y = x + coeffs[0];
+  for (let i = 1; i < coeffs.length; i++) y = y * x + coeffs[i];
+  return y;
+}
+function ldexp(x, e) {
+  let y = x;
+  let k = e;
+  while (k > 1e3) {
+    y *= 2 ** 1e3;
+    k -= 1e3;
+  }
+  while (k < -1e3) {
+    y *= 2 ** -1e3;
+    k += 1e3;
+  }
+  return y * 2 ** k;
+}
+function clip01(p) {
+  return Math.min(Math.max(p, 0), 1);
+}
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function logGamma(x) {
+  if (Number.isNaN(x) || x <= 0) return Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return x;
+  let shift = 0;
+  let z2 = x;
+  if (z2 < 15) {
+    let prod = 1;
+    while (z2 < 15) {
+      prod *= z2;
+      z2 += 1;
+    }
+    shift = Math.log(prod);
+  }
+  const rz = 1 / z2;
+  const series = rz * polyval(STIRLING_COEFFS, rz * rz);
+  return (z2 - 0.5) * Math.log(z2) - z2 + LOG_2PI / 2 + series - shift;
+}
+function lowerGammaSeries(a, x) {
+  const ax = a * Math.log(x) - x - logGamma(a);
+  if (ax < -MAXLOG) return 0;
+  let r = a;
+  let c = 1;
+  let ans = 1;
+  for (let i = 0; i < 1e6; i++) {
+    r += 1;
+    c *= x / r;
+    ans += c;
+    if (c <= MACHEP * ans) break;
+  }
+  return ans * Math.exp(ax) / a;
+}
+function upperGammaFraction(a, x) {
+  const axLog = a * Math.log(x) - x - logGamma(a);
+  if (axLog < -MAXLOG) return 0;
+  const big = 4503599627370496;
+  const biginv = 2220446049250313e-31;
+  let y = 1 - a;
+  let z2 = x + y + 1;
+  let c = 0;
+  let pkm2 = 1;
+  let qkm2 = x;
+  let pkm1 = x + 1;
+  let qkm1 = z2 * x;
+  let ans = pkm1 / qkm1;
+  for (let i = 0; i < 1e6; i++) {
+    c += 1;
+    y += 1;
+    z2 += 2;
+    const yc = y * c;
+    const pk = pkm1 * z2 - pkm2 * yc;
+    const qk = qkm1 * z2 - qkm2 * yc;
+    let t = 1;
+    if (qk !== 0) {
+      const r = pk / qk;
+      t = Math.abs((ans - r) / r);
+      ans = r;
+    }
+    pkm2 = pkm1;
+    pkm1 = pk;
+    qkm2 = qkm1;
+    qkm1 = qk;
+    if (Math.abs(pk) > big) {
+      pkm2 *= biginv;
+      pkm1 *= biginv;
+      qkm2 *= biginv;
+      qkm1 *= biginv;
+    }
+    if (t <= MACHEP) break;
+  }
+  return ans * Math.exp(axLog);
+}
+function regularizedGammaQ(a, x) {
+  if (Number.isNaN(a) || Number.isNaN(x) || x < 0 || a <= 0) return Number.NaN;
+  if (x === 0) return 1;
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  if (x < 1 || x < a) return 1 - lowerGammaSeries(a, x);
+  return upperGammaFraction(a, x);
+}
+function chiSquareSurvival(x, df) {
+  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
+  if (x <= 0) return 1;
+  return regularizedGammaQ(df / 2, x / 2);
+}
+var ERFC_P = [
+  2461969814735305e-25,
+  0.5641895648310689,
+  7.463210564422699,
+  48.63719709856814,
+  196.5208329560771,
+  526.4451949954773,
+  934.5285271719576,
+  1027.5518868951572,
+  557.5353353693994
+];
+var ERFC_Q = [
+  13.228195115474499,
+  86.70721408859897,
+  354.9377788878199,
+  975.7085017432055,
+  1823.9091668790973,
+  2246.3376081871097,
+  1656.6630919416134,
+  557.5353408177277
+];
+var ERFC_R = [
+  0.5641895835477551,
+  1.275366707599781,
+  5.019050422511805,
+  6.160210979930536,
+  7.4097426995044895,
+  2.9788666537210022
+];
+var ERFC_S = [
+  2.2605286322011726,
+  9.396035249380015,
+  12.048953980809666,
+  17.08144507475659,
+  9.608968090632859,
+  3.369076451000815
+];
+var ERF_T = [9.604973739870516, 90.02601972038427, 2232.005345946843, 7003.325141128051, 55592.30130103949];
+var ERF_U = [
+  33.56171416475031,
+  521.3579497801527,
+  4594.323829709801,
+  22629.000061389095,
+  49267.39426086359
+];
+function erf(x) {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x < 0) return -erf(-x);
+  if (x > 1) return 1 - erfc(x);
+  const z2 = x * x;
+  return x * polyval(ERF_T, z2) / p1evl(ERF_U, z2);
+}
+function erfc(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = Math.abs(a);
+  if (x < 1) return 1 - erf(a);
+  const z2 = -a * a;
+  if (z2 < -MAXLOG) return a < 0 ? 2 : 0;
+  const ez = Math.exp(z2);
+  const p = x < 8 ? polyval(ERFC_P, x) : polyval(ERFC_R, x);
+  const q = x < 8 ? p1evl(ERFC_Q, x) : p1evl(ERFC_S, x);
+  let y = ez * p / q;
+  if (a < 0) y = 2 - y;
+  if (y !== 0) return y;
+  return a < 0 ? 2 : 0;
+}
+function normalCdf(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = a * Math.SQRT1_2;
+  const z2 = Math.abs(x);
+  if (z2 < Math.SQRT1_2) return 0.5 + 0.5 * erf(x);
+  const y = 0.5 * erfc(z2);
+  return x > 0 ? 1 - y : y;
+}
+function normalSurvival(x) {
+  return normalCdf(-x);
+}
+function twoProduct(a, b) {
+  const p = a * b;
+  const split = 134217729;
+  const ca = split * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = split * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  const err2 = ah * bh - p + ah * bl + al * bh + al * bl;
+  return [p, err2];
+}
+function floorAndFraction(n, x) {
+  const [hi, lo] = twoProduct(n, x);
+  let fl = Math.floor(hi);
+  let alpha;
+  if (hi === fl) {
+    alpha = lo;
+    if (alpha < 0) {
+      fl -= 1;
+      alpha += 1;
+    }
+  } else {
+    alpha = hi - fl + lo;
+  }
+  if (alpha >= 1) {
+    fl += 1;
+    alpha = 0;
+  }
+  return { floor: fl, alpha };
+}
+function smirnovSurvival(n, x) {
+  if (!(n > 0 && x >= 0 && x <= 1) || !Number.isInteger(n)) return Number.NaN;
+  if (n === 1) return 1 - x;
+  if (x === 0) return 1;
+  if (x === 1) return 0;
+  const { floor: nxfl, alpha } = floorAndFraction(n, x);
+  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
+  if (alpha === 0) n1mxfl -= 1;
+  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
+    const cdf = x * (1 + x) ** (n - 1);
+    return clip01(1 - cdf);
+  }
+  if (-2 * n * x * x < MINLOG) return 0;
+  if (nxfl >= n - 1) return clip01((1 - x) ** n);
+  if (n > 1e6) {
+    const logp = -((6 * n * x + 1) ** 2) / 18 / n;
+    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
+  }
+  const nTerms = n1mxfl + 1;
+  const vmid = Math.floor(n / 2);
+  let sum = Math.exp(n * Math.log1p(-x)) / x;
+  let logBinom = 0;
+  let logBinomLow = 0;
+  for (let j = 1; j < nTerms; j++) {
+    const step = Math.log((n - j + 1) / j);
+    const t = logBinom + step;
+    logBinomLow += Math.abs(logBinom) >= Math.abs(step) ? logBinom - t + step : step - t + logBinom;
+    logBinom = t;
+    const lower = x + j / n;
+    const upper = (n - j) / n - x;
+    const logTerm = logBinom + logBinomLow + (j - 1) * Math.log(lower) + (n - j) * Math.log(upper);
+    const aj = upper > 0 ? Math.exp(logTerm) : 0;
+    if (Number.isFinite(aj) && aj !== 0) sum += aj;
+    if (aj !== 0) {
+      if (4 * (nTerms - j) * Math.abs(aj) < MACHEP * sum && j !== nTerms - 1) break;
+    } else if (j > vmid) {
+      break;
+    }
+  }
+  return clip01(x * sum);
+}
+var E128 = 128;
+var EP128 = 2 ** 128;
+var EM128 = 2 ** -128;
+function logNFactorialDivNPowN(n) {
+  const rn = 1 / n;
+  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
+}
+function matmul(a, b, m) {
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let k = 0; k < m; k++) {
+      const aik = a[i * m + k];
+      if (aik === 0) continue;
+      const rowB = k * m;
+      const rowO = i * m;
+      for (let j = 0; j < m; j++) out[rowO + j] += aik * b[rowB + j];
+    }
+  }
+  return out;
+}
+function kolmogorovCdfDurbinMatrix(n, d) {
+  if (d >= 1) return 1;
+  const nd = n * d;
+  if (nd <= 0.5) return 0;
+  const k = Math.ceil(nd);
+  const h = k - nd;
+  const m = 2 * k - 1;
+  let H = new Float64Array(m * m);
+  const v = new Float64Array(m);
+  const w = new Float64Array(m);
+  let fac = 1;
+  for (let j = 1; j <= m; j++) {
+    v[j - 1] = 1 - h ** j;
+    w[j - 1] = fac;
+    fac /= j;
+    v[j - 1] *= fac;
+  }
+  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
+  v[m - 1] = (1 + tt) * fac;
+  for (let i = 1; i < m; i++) {
+    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
+  }
+  for (let r = 0; r < m; r++) H[r * m] = v[r];
+  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
+  let Hpwr = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
+  let nn = n;
+  let expnt = 0;
+  let Hexpnt = 0;
+  while (nn > 0) {
+    if (nn % 2) {
+      Hpwr = matmul(Hpwr, H, m);
+      expnt += Hexpnt;
+    }
+    H = matmul(H, H, m);
+    Hexpnt *= 2;
+    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
+      for (let i = 0; i < H.length; i++) H[i] /= EP128;
+      Hexpnt += E128;
+    }
+    nn = Math.floor(nn / 2);
+  }
+  let p = Hpwr[(k - 1) * m + (k - 1)];
+  for (let i = 1; i <= n; i++) {
+    p = i * p / n;
+    if (Math.abs(p) < EM128) {
+      p *= EP128;
+      expnt -= E128;
+    }
+  }
+  if (expnt !== 0) p = ldexp(p, expnt);
+  return clip01(p);
+}
+function pomeranzBounds(i, n, ll, ceilf, roundf) {
+  let j1;
+  let j2;
+  if (i === 0) {
+    j1 = -ll - ceilf - 1;
+    j2 = ll + ceilf - 1;
+  } else {
+    const ip1div2 = Math.floor((i + 1) / 2);
+    const ip1mod2 = (i + 1) % 2;
+    if (ip1mod2 === 0) {
+      if (ip1div2 === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = ip1div2 - 1 - ll - roundf - 1;
+        j2 = ip1div2 + ll - 1 + ceilf - 1;
+      }
+    } else {
+      j1 = ip1div2 - 1 - ll - 1;
+      j2 = ip1div2 + ll + roundf - 1;
+    }
+  }
+  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+function kolmogorovCdfPomeranz(n, x) {
+  const t = n * x;
+  const ll = Math.floor(t);
+  const f = t - ll;
+  const g = Math.min(f, 1 - f);
+  const ceilf = f > 0 ? 1 : 0;
+  const roundf = f > 0.5 ? 1 : 0;
+  const npwrs = 2 * (ll + 1);
+  const gpower = new Float64Array(npwrs);
+  const twogpower = new Float64Array(npwrs);
+  const onem2gpower = new Float64Array(npwrs);
+  gpower[0] = 1;
+  twogpower[0] = 1;
+  onem2gpower[0] = 1;
+  let expnt = 0;
+  const gOverN = g / n;
+  const twoGOverN = 2 * g / n;
+  const oneMinusTwoGOverN = (1 - 2 * g) / n;
+  for (let m = 1; m < npwrs; m++) {
+    gpower[m] = gpower[m - 1] * gOverN / m;
+    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
+    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
+  }
+  let V0 = new Float64Array(npwrs);
+  let V1 = new Float64Array(npwrs);
+  V1[0] = 1;
+  let V0s = 0;
+  let V1s = 0;
+  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
+  for (let i = 1; i < 2 * n + 2; i++) {
+    const k1 = j1;
+    [V0, V1] = [V1, V0];
+    [V0s, V1s] = [V1s, V0s];
+    V1.fill(0);
+    [j1, j2] = pomeranzBounds(i, n, ll, ceilf, roundf);
+    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
+    const ln2 = j2 - k1 + 1;
+    if (ln2 > 0) {
+      const segStart = k1 - V0s;
+      const segLen = Math.min(ln2, npwrs - segStart);
+      const pLen = Math.min(ln2, npwrs);
+      const convStart = j1 - k1;
+      const convLen = j2 - j1 + 1;
+      let maxV = 0;
+      for (let c = 0; c < convLen; c++) {
+        const idx = convStart + c;
+        let s = 0;
+        const lo = Math.max(0, idx - pLen + 1);
+        const hi = Math.min(idx, segLen - 1);
+        for (let a = lo; a <= hi; a++) s += V0[segStart + a] * pwrs[idx - a];
+        V1[c] = s;
+        if (s > maxV) maxV = s;
+      }
+      if (maxV > 0 && maxV < EM128) {
+        for (let c = 0; c < V1.length; c++) V1[c] *= EP128;
+        expnt -= E128;
+      }
+      V1s = V0s + j1 - k1;
+    }
+  }
+  let ans = V1[n - V1s];
+  for (let m = 1; m <= n; m++) {
+    if (Math.abs(ans) > EP128) {
+      ans *= EM128;
+      expnt += E128;
+    }
+    ans *= m;
+  }
+  if (expnt !== 0) ans = ldexp(ans, expnt);
+  return clip01(ans);
+}
+function kolmogorovCdfPelzGood(n, x) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const PI2 = Math.PI ** 2;
+  const PI4 = Math.PI ** 4;
+  const PI6 = Math.PI ** 6;
+  const z2 = Math.sqrt(n) * x;
+  const z22 = z2 ** 2;
+  const z3 = z2 ** 3;
+  const z4 = z2 ** 4;
+  const z6 = z2 ** 6;
+  const qlog = -PI2 / 8 / z22;
+  if (qlog < -708) return 0;
+  let q = Math.exp(qlog);
+  const k1a = -z22;
+  const k1b = PI2 / 4;
+  const k2a = 6 * z6 + 2 * z4;
+  const k2b = (2 * z4 - 5 * z22) * PI2 / 4;
+  const k2c = PI4 * (1 - 2 * z22) / 16;
+  const k3d = PI6 * (5 - 30 * z22) / 64;
+  const k3c = PI4 * (-60 * z22 + 212 * z4) / 16;
+  const k3b = PI2 * (135 * z4 - 96 * z6) / 4;
+  const k3a = -30 * z6 - 90 * z2 ** 8;
+  const K = [0, 0, 0, 0];
+  const maxk = Math.ceil(16 * z2 / Math.PI);
+  for (let k = maxk; k > 0; k--) {
+    const m = 2 * k - 1;
+    const m2 = m ** 2;
+    const m4 = m ** 4;
+    const m6 = m ** 6;
+    const qpower = q ** (8 * k);
+    const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+    for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
+  }
+  const denominators = [z2, 6 * z4, 72 * z2 ** 7, 6480 * z2 ** 10];
+  for (let i = 0; i < 4; i++) K[i] = K[i] * q * SQRT_2PI / denominators[i];
+  q = Math.exp(-PI2 / 2 / z22);
+  const sqrt3z = Math.sqrt(3) * z2;
+  let k2extra = 0;
+  let k3extra = 0;
+  for (let k = maxk; k > 0; k--) {
+    const k2 = k * k;
+    const qk = q ** k2;
+    const kpi = Math.PI * k;
+    k2extra += k2 * qk;
+    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
+  }
+  K[2] += k2extra * PI2 * SQRT_2PI / (-36 * z3);
+  K[3] += k3extra * PI2 * SQRT_2PI / (216 * z6);
+  let sum = 0;
+  for (let i = 0; i < 4; i++) sum += K[i] / n ** (i / 2);
+  return sum;
+}
+function kolmogorovSmirnovSurvival(n, x) {
+  if (Number.isNaN(x) || !Number.isInteger(n) || n <= 0) return Number.NaN;
+  if (x >= 1) return 0;
+  if (x <= 0) return 1;
+  const t = n * x;
+  if (t <= 1) {
+    if (t <= 0.5) return 1;
+    let cdf2;
+    if (n <= 140) {
+      cdf2 = 1;
+      for (let i = 1; i <= n; i++) cdf2 *= i * (1 / n) * (2 * t - 1);
+    } else {
+      cdf2 = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
+    }
+    return clip01(1 - cdf2);
+  }
+  if (t >= n - 1) return clip01(2 * (1 - x) ** n);
+  if (x >= 0.5) return clip01(2 * smirnovSurvival(n, x));
+  const nxSquared = t * x;
+  if (n <= 140) {
+    if (nxSquared <= 0.754693) return clip01(1 - kolmogorovCdfDurbinMatrix(n, x));
+    if (nxSquared <= 4) return clip01(1 - kolmogorovCdfPomeranz(n, x));
+    return clip01(2 * smirnovSurvival(n, x));
+  }
+  if (nxSquared >= 370) return 0;
+  if (nxSquared >= 2.2) return clip01(2 * smirnovSurvival(n, x));
+  let cdf;
+  if (nxSquared >= 18) cdf = 1;
+  else if (n <= 1e5 && n * x ** 1.5 <= 1.4) cdf = kolmogorovCdfDurbinMatrix(n, x);
+  else cdf = kolmogorovCdfPelzGood(n, x);
+  return clip01(1 - cdf);
+}
+
+// src/core/delong.ts
+function classCounts(y) {
+  let m = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) m++;
+  return { m, n: y.length - m };
+}
+function structuralComponents(y, score, m, n) {
+  if (score.length !== y.length) throw new RangeError(`${y.length} labels but ${score.length} scores`);
+  const slot = new Int32Array(y.length);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(score[i])) throw new RangeError(`score[${i}] is not finite: ${score[i]}`);
+    slot[i] = y[i] === 1 ? p++ : q++;
+  }
+  const order = sortOrder(score);
+  const v10 = new Float64Array(m);
+  const v01 = new Float64Array(n);
+  let posBelow = 0;
+  let negBelow = 0;
+  let start = 0;
+  while (start < order.length) {
+    const value = score[order[start]];
+    let end = start;
+    let groupPos = 0;
+    while (end < order.length && score[order[end]] === value) {
+      if (y[order[end]] === 1) groupPos++;
+      end++;
+    }
+    const groupNeg = end - start - groupPos;
+    const below10 = (negBelow + groupNeg / 2) / n;
+    const below01 = (posBelow + groupPos / 2) / m;
+    for (let j = start; j < end; j++) {
+      const i = order[j];
+      if (y[i] === 1) v10[slot[i]] = below10;
+      else v01[slot[i]] = 1 - below01;
+    }
+    posBelow += groupPos;
+    negBelow += groupNeg;
+    start = end;
+  }
+  return { auc: mean(v10), v10, v01 };
+}
+function mean(values) {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+function covariance(a, b) {
+  const ma = mean(a);
+  const mb = mean(b);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - ma) * (b[i] - mb);
+  return s / (a.length - 1);
+}
+function criticalValue(confidence) {
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`confidence must be between 0 and 1, got ${confidence}`);
+  }
+  return normalQuantile(1 - (1 - confidence) / 2);
+}
+function delongPairedTest(y, first, second, confidence = 0.95) {
+  const zCritical = criticalValue(confidence);
+  const { m, n } = classCounts(y);
+  if (m < 2 || n < 2) return null;
+  const a = structuralComponents(y, first, m, n);
+  const b = structuralComponents(y, second, m, n);
+  const s11 = covariance(a.v10, a.v10) / m + covariance(a.v01, a.v01) / n;
+  const s22 = covariance(b.v10, b.v10) / m + covariance(b.v01, b.v01) / n;
+  const s12 = covariance(a.v10, b.v10) / m + covariance(a.v01, b.v01) / n;
+  const delta = a.auc - b.auc;
+  const variance = Math.max(0, s11 + s22 - 2 * s12);
+  if (variance === 0) {
+    return {
+      auc: [a.auc, b.auc],
+      delta,
+      variance,
+      z: null,
+      p_value: delta === 0 ? 1 : null,
+      ci: [delta, delta]
+    };
+  }
+  const sd = Math.sqrt(variance);
+  const z2 = delta / sd;
+  return {
+    auc: [a.auc, b.auc],
+    delta,
+    variance,
+    z: z2,
+    p_value: 2 * normalSurvival(Math.abs(z2)),
+    ci: [delta - zCritical * sd, delta + zCritical * sd]
+  };
+}
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) {
+    if (p === 0) return Number.NEGATIVE_INFINITY;
+    if (p === 1) return Number.POSITIVE_INFINITY;
+    return Number.NaN;
+  }
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239
+  ];
+  const b = [
+    -54.47609879822406,
+    161.5858368580409,
+    -155.6989798598866,
+    66.80131188771972,
+    -13.28068155288572
+  ];
+  const c = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  let x;
+  if (p < low || p > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    if (p > 1 - low) x = -x;
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const e = normalCdf(x) - p;
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
+// src/core/uncertainty.ts
+var DEFAULT_RESAMPLES = 1e3;
+var DEFAULT_CONFIDENCE = 0.95;
+function cyrb128(text) {
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ h1 >>> 18, 597399067);
+  h2 = Math.imul(h4 ^ h2 >>> 22, 2869860233);
+  h3 = Math.imul(h1 ^ h3 >>> 17, 951274213);
+  h4 = Math.imul(h2 ^ h4 >>> 19, 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+var POISSON_THRESHOLDS = (() => {
+  const out = [];
+  let term = Math.exp(-1);
+  let cdf = 0;
+  for (let k = 0; ; k++) {
+    cdf += term;
+    term /= k + 1;
+    const t = Math.round(cdf * 2 ** 32);
+    if (t >= 2 ** 32) return out;
+    out.push(t);
+  }
+})();
+var POISSON_BY_TOP_BYTE = (() => {
+  const table2 = new Uint8Array(256);
+  const count3 = (u) => POISSON_THRESHOLDS.filter((t) => u >= t).length;
+  for (let b = 0; b < 256; b++) {
+    const first = count3(b * 2 ** 24);
+    table2[b] = first === count3((b + 1) * 2 ** 24 - 1) ? first : 255;
+  }
+  return table2;
+})();
+function poissonSlow(u) {
+  let k = 0;
+  while (k < POISSON_THRESHOLDS.length && u >= POISSON_THRESHOLDS[k]) k++;
+  return k;
+}
+var packedTable = (shift) => Int32Array.from(POISSON_BY_TOP_BYTE, (count3) => count3 << shift);
+var POISSON_BYTE0 = packedTable(0);
+var POISSON_BYTE1 = packedTable(8);
+var POISSON_BYTE2 = packedTable(16);
+var POISSON_BYTE3 = packedTable(24);
+var STRADDLES = 2155905152 | 0;
+var LITTLE_ENDIAN2 = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+function fillPoissonWeights(out, seed, resample) {
+  const state = Int32Array.from(cyrb128(`${seed}#${resample}`));
+  if (state.every((word) => word === 0)) state[0] = 1;
+  const aligned = LITTLE_ENDIAN2 && out.byteOffset % 4 === 0;
+  const target = aligned ? out : new Uint8Array(out.length);
+  const fullWords = out.length >> 2;
+  const words2 = new Int32Array(target.buffer, target.byteOffset, fullWords);
+  for (let start = 0; start < fullWords; start += POISSON_CHUNK) {
+    poissonStretch(words2, start, Math.min(fullWords, start + POISSON_CHUNK), state);
+  }
+  if (out.length % 4 !== 0) {
+    const last = new Int32Array(1);
+    poissonStretch(last, 0, 1, state);
+    target.set(new Uint8Array(last.buffer, 0, out.length % 4), fullWords * 4);
+  }
+  if (!aligned) out.set(target);
+}
+var POISSON_CHUNK = 512;
+function poissonStretch(words2, start, end, state) {
+  let s0 = state[0];
+  let s1 = state[1];
+  let s2 = state[2];
+  let s3 = state[3];
+  for (let i = start; i < end; i++) {
+    const x = Math.imul(s1, 5);
+    const word = Math.imul(x << 7 | x >>> 25, 9);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = s3 << 11 | s3 >>> 21;
+    const packed = POISSON_BYTE0[word >>> 24] | POISSON_BYTE1[word >>> 16 & 255] | POISSON_BYTE2[word >>> 8 & 255] | POISSON_BYTE3[word & 255];
+    if ((packed & STRADDLES) === 0) {
+      words2[i] = packed;
+      continue;
+    }
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
+    words2[i] = poissonWordSlow(word, state);
+    s0 = state[0];
+    s1 = state[1];
+    s2 = state[2];
+    s3 = state[3];
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
+}
+function poissonWordSlow(word, state) {
+  let packed = 0;
+  for (let k = 0; k < 4; k++) {
+    const byte = word >>> 24 - 8 * k & 255;
+    const fast = POISSON_BY_TOP_BYTE[byte];
+    const count3 = fast === 255 ? poissonSlow(byte * 2 ** 24 + (nextUint32(state) >>> 8)) : fast;
+    packed |= count3 << 8 * k;
+  }
+  return packed;
+}
+function nextUint32(state) {
+  const s1 = state[1];
+  const x = Math.imul(s1, 5);
+  const result = Math.imul(x << 7 | x >>> 25, 9) >>> 0;
+  const t = s1 << 9;
+  state[2] ^= state[0];
+  state[3] ^= s1;
+  state[1] ^= state[2];
+  state[0] ^= state[3];
+  state[2] ^= t;
+  state[3] = state[3] << 11 | state[3] >>> 21;
+  return result;
+}
+function resolveOptions(opts) {
+  const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
+  const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
+  if (!Number.isInteger(resamples) || resamples < 1) {
+    throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  }
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`confidence must be between 0 and 1, got ${confidence}`);
+  }
+  return { resamples, confidence, seed: opts.seed };
+}
+function percentile(sorted, q) {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+var Samples = class {
+  constructor(resamples) {
+    this.resamples = resamples;
+    this.values = new Float64Array(resamples);
+  }
+  resamples;
+  values;
+  count = 0;
+  add(value) {
+    if (!Number.isNaN(value)) this.values[this.count++] = value;
+  }
+  /** Percentile interval, or null when the metric was defined in fewer than half of the resamples. */
+  interval(confidence) {
+    if (this.count === 0 || this.count * 2 < this.resamples) return null;
+    const sorted = this.values.slice(0, this.count).sort();
+    const tail = (1 - confidence) / 2;
+    return [percentile(sorted, tail), percentile(sorted, 1 - tail)];
+  }
+};
+function bootstrapIntervals(p, opts) {
+  const { resamples, confidence, seed } = resolveOptions(opts);
+  const engine = p.resampler();
+  const samples = engine.names.map(() => new Samples(resamples));
+  const weights = new Uint8Array(p.n);
+  const out = new Float64Array(engine.names.length);
+  for (let r = 0; r < resamples; r++) {
+    fillPoissonWeights(weights, seed, r);
+    engine.evaluate(weights, out);
+    for (let m = 0; m < samples.length; m++) samples[m].add(out[m]);
+  }
+  const intervals = {};
+  engine.names.forEach((name, m) => {
+    const ci = samples[m].interval(confidence);
+    if (ci !== null) intervals[name] = ci;
+  });
+  return intervals;
+}
+var MCNEMAR_EXACT_BELOW = 25;
+function mcnemarTest(b, c) {
+  const n = b + c;
+  if (n < MCNEMAR_EXACT_BELOW) {
+    let tail = 0;
+    let choose = 1;
+    for (let i = 0; i <= Math.min(b, c); i++) {
+      tail += choose;
+      choose = choose * (n - i) / (i + 1);
+    }
+    return { b, c, method: "exact", statistic: null, p_value: Math.min(1, 2 * tail / 2 ** n) };
+  }
+  const statistic = (Math.abs(b - c) - 1) ** 2 / n;
+  return { b, c, method: "chi-square", statistic, p_value: chiSquareSurvival(statistic, 1) };
+}
+function pairedComparison(current, baseline, opts) {
+  const reason = incomparability(current, baseline);
+  if (reason !== null) return { comparable: false, reason };
+  const { resamples, confidence, seed } = resolveOptions(opts);
+  const engines = [current.resampler(), baseline.resampler()];
+  const names = engines[0].names;
+  const deltas = names.map(() => new Samples(resamples));
+  const rowWeights = new Uint8Array(current.n);
+  const positioned = [new Uint8Array(current.n), new Uint8Array(current.n)];
+  const outs = [new Float64Array(names.length), new Float64Array(names.length)];
+  for (let r = 0; r < resamples; r++) {
+    fillPoissonWeights(rowWeights, seed, r);
+    for (let e = 0; e < 2; e++) evaluateRowWeights(engines[e], rowWeights, positioned[e], outs[e]);
+    for (let m = 0; m < names.length; m++) deltas[m].add(outs[0][m] - outs[1][m]);
+  }
+  const now = current.evaluate().metrics;
+  const before = baseline.evaluate().metrics;
+  const alpha = 1 - confidence;
+  return {
+    comparable: true,
+    deltas: names.map((metric, m) => {
+      const cur = now[metric] ?? null;
+      const base = before[metric] ?? null;
+      const delta = cur === null || base === null ? null : cur - base;
+      const ci = deltas[m].interval(confidence);
+      const row = {
+        metric,
+        current: cur,
+        baseline: base,
+        delta,
+        ci,
+        p_value: null,
+        test: "paired-bootstrap",
+        significant: ci === null ? null : ci[0] > 0 || ci[1] < 0
+      };
+      if (metric === "accuracy") {
+        const { b, c } = discordantPairs(current.inputs, baseline.inputs);
+        const test = mcnemarTest(b, c);
+        return { ...row, test: "mcnemar", p_value: test.p_value, significant: test.p_value < alpha };
+      }
+      if (metric === "roc_auc" && current.inputs.task === "binary" && baseline.inputs.task === "binary") {
+        const test = delongPairedTest(
+          current.inputs.y,
+          current.inputs.score,
+          baseline.inputs.score,
+          confidence
+        );
+        return {
+          ...row,
+          test: "delong",
+          ci: test === null ? null : test.ci,
+          p_value: test?.p_value ?? null,
+          significant: test === null || test.p_value === null ? null : test.p_value < alpha
+        };
+      }
+      return row;
+    })
+  };
+}
+function evaluateRowWeights(engine, rowWeights, positioned, out) {
+  const order = engine.order;
+  if (order === null) {
+    engine.evaluate(rowWeights, out);
+    return;
+  }
+  for (let start = 0; start < order.length; start += GATHER_CHUNK) {
+    gatherWeights(rowWeights, order, positioned, start, Math.min(order.length, start + GATHER_CHUNK));
+  }
+  engine.evaluate(positioned, out);
+}
+var GATHER_CHUNK = 2048;
+function gatherWeights(rowWeights, order, positioned, start, end) {
+  for (let j = start; j < end; j++) positioned[j] = rowWeights[order[j]];
+}
+function discordantPairs(current, baseline) {
+  if (current.task === "regression" || baseline.task === "regression") return { b: 0, c: 0 };
+  let b = 0;
+  let c = 0;
+  for (let i = 0; i < current.y.length; i++) {
+    const rightNow = current.pred[i] === current.y[i];
+    const rightBefore = baseline.pred[i] === baseline.y[i];
+    if (rightNow && !rightBefore) b++;
+    else if (!rightNow && rightBefore) c++;
+  }
+  return { b, c };
+}
+var MATCH_ROWS_FIX = "the paired tests need the same evaluation rows in the same order (match the files by id)";
+function incomparability(current, baseline) {
+  if (current.task !== baseline.task) {
+    return `the tasks differ (current ${current.task}, baseline ${baseline.task})`;
+  }
+  if (current.n !== baseline.n) {
+    return `the evaluation sets differ in size (current ${current.n} rows, baseline ${baseline.n}); ${MATCH_ROWS_FIX}`;
+  }
+  if (current.n === 0) return "the evaluation set is empty";
+  if (current.classes.join("\0") !== baseline.classes.join("\0")) {
+    return `the classes differ (current ${JSON.stringify(current.classes)}, baseline ${JSON.stringify(baseline.classes)})`;
+  }
+  const a = current.inputs;
+  const b = baseline.inputs;
+  if (a.task === "binary" && b.task === "binary" && a.positive !== b.positive) {
+    return `the positive class differs (current ${JSON.stringify(a.positive)}, baseline ${JSON.stringify(b.positive)})`;
+  }
+  for (let i = 0; i < current.n; i++) {
+    if (a.y[i] !== b.y[i]) {
+      return `row ${i + 1}: the labels differ (current ${labelAt(current, i)}, baseline ${labelAt(baseline, i)}); ${MATCH_ROWS_FIX}`;
+    }
+  }
+  return null;
+}
+function labelAt(p, i) {
+  const inputs = p.inputs;
+  if (inputs.task === "regression") return String(inputs.y[i]);
+  if (inputs.task === "binary") {
+    return inputs.y[i] === 1 ? JSON.stringify(inputs.positive) : `not ${JSON.stringify(inputs.positive)}`;
+  }
+  return JSON.stringify(p.classes[inputs.y[i]]);
 }
 
 // src/io/hash.ts
@@ -58328,12 +59328,13 @@ var LocalRegistry = class {
       if (!processAlive(pid)) await rm2(join2(modelDir, name), { recursive: true, force: true });
     }
   }
-  async pull(model, version2, dest) {
+  async pull(model, version2, dest, only) {
     const manifest = await this.getManifest(model, version2);
     const dir = join2(this.location, model, `v${version2}`);
     await mkdir3(dest, { recursive: true });
     const written = [];
     for (const f of manifest.files) {
+      if (only && !only.includes(f.name)) continue;
       const source = join2(dir, f.name);
       const digest = await sha256File(source).catch(() => "missing");
       if (digest !== f.sha256) {
@@ -58420,7 +59421,7 @@ function pickModels(models, name) {
 }
 
 // src/commands/evaluate.ts
-async function evaluateTable(path, opts, slices) {
+async function loadPredictions(path, opts, slices) {
   const table2 = await readColumns(path, { displayName: opts.file });
   for (const column of slices) {
     if (!(column in table2.data)) {
@@ -58429,36 +59430,65 @@ async function evaluateTable(path, opts, slices) {
       );
     }
   }
-  const prepared = preparePredictions(table2.data, opts);
-  const { metrics, notes } = prepared.evaluate();
+  return { data: table2.data, opts, prepared: preparePredictions(table2.data, opts), slices };
+}
+function summarizePredictions(p, settings) {
+  const { metrics, notes } = p.prepared.evaluate();
+  const details2 = p.prepared.task === "regression" ? null : p.prepared.details();
   return {
-    task: opts.task,
-    n: prepared.n,
+    task: p.opts.task,
+    n: p.prepared.n,
     metrics,
-    notes,
-    ci: {},
-    slices: Object.fromEntries(slices.map((column) => [column, sliceMetrics(table2.data, column, opts)])),
-    fingerprint: fingerprint(table2.data, opts.label)
+    notes: [...notes, ...details2?.notes ?? []],
+    ci: settings.resamples > 0 ? bootstrapIntervals(p.prepared, settings) : {},
+    details: details2,
+    slices: Object.fromEntries(p.slices.map((column) => [column, sliceMetrics(p.data, column, p.opts)])),
+    fingerprint: fingerprint(p.data, p.opts.label)
   };
 }
-function sliceMetrics(data, column, opts) {
+function sliceGroups(values, edges) {
+  const numbers = values.map((v) => v === null || v === "" ? null : Number(v));
+  const numeric = numbers.every((x) => x === null || Number.isFinite(x)) && new Set(numbers).size > 11;
+  const cut = edges ?? (numeric ? quartileEdges(numbers.filter((x) => x !== null)) : null);
   const groups = /* @__PURE__ */ new Map();
-  (data[column] ?? []).forEach((v, i) => {
-    const key = v === null ? "(null)" : String(v);
+  values.forEach((v, i) => {
+    let key;
+    if (v === null) key = "(null)";
+    else if (cut) {
+      const x = numbers[i];
+      const bin = cut.findIndex((edge, k) => k > 0 && (x <= edge || k === cut.length - 1));
+      key = `[${fmtEdge(cut[bin - 1])}, ${fmtEdge(cut[bin])}]`;
+    } else key = String(v);
     const rows = groups.get(key) ?? [];
     rows.push(i);
     groups.set(key, rows);
   });
-  return [...groups.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([value, rows]) => {
-    const subset = {};
-    for (const [name, values] of Object.entries(data)) subset[name] = rows.map((i) => values[i] ?? null);
-    try {
-      const { metrics } = preparePredictions(subset, opts).evaluate();
-      return { value, n: rows.length, metrics };
-    } catch {
-      return { value, n: rows.length, metrics: {} };
-    }
-  });
+  return { groups, edges: cut };
+}
+function quartileEdges(xs) {
+  const sorted = Float64Array.from(xs).sort();
+  const at = (q) => {
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
+  };
+  return [...new Set([0, 0.25, 0.5, 0.75, 1].map(at))];
+}
+function fmtEdge(x) {
+  return Number(x.toPrecision(4)).toString();
+}
+function subsetMetrics(data, rows, opts) {
+  const subset = {};
+  for (const [name, values] of Object.entries(data)) subset[name] = rows.map((i) => values[i] ?? null);
+  try {
+    return preparePredictions(subset, opts).evaluate().metrics;
+  } catch {
+    return {};
+  }
+}
+function sliceMetrics(data, column, opts) {
+  const { groups } = sliceGroups(data[column] ?? []);
+  return [...groups.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([value, rows]) => ({ value, n: rows.length, metrics: subsetMetrics(data, rows, opts) }));
 }
 function fingerprint(data, label) {
   const parts = [data.id ?? [], data[label] ?? []].map((col) => col.map((v) => String(v)).join(""));
@@ -58485,11 +59515,13 @@ async function evaluateModels(ctx, opts = {}) {
   const out = [];
   for (const model of pickModels(config2.models, opts.model)) {
     const done = ctx.log.step(`evaluate ${model.name} (${model.predictions.path})`);
-    const evaluation = await evaluateTable(
+    const settings = { ...model.evaluation, seed: commit };
+    const loaded = await loadPredictions(
       resolveIn(ctx.root, model.predictions.path),
       predictionOptions(model),
       model.slices
     );
+    const evaluation = summarizePredictions(loaded, settings);
     for (const file2 of Object.values(config2.pipeline).flatMap((stage) => stage.metrics)) {
       for (const [name, value] of Object.entries(await readMetricsFile(resolveIn(ctx.root, file2), file2))) {
         if (name in evaluation.metrics) {
@@ -58502,6 +59534,9 @@ async function evaluateModels(ctx, opts = {}) {
     }
     const baselines = await findBaselines(git, registry2, model.name, opts.base);
     const baseline = gateBaseline(baselines);
+    const paired = baseline ? await pairWithBaseline(ctx, registry2, model, baseline, loaded, settings) : { comparable: false, reason: null, significance: {} };
+    if (paired.comparable && paired.baselineData)
+      flagSliceRegressions(evaluation, loaded, paired.baselineData, model);
     const result = {
       command: "evaluate",
       model: model.name,
@@ -58509,7 +59544,8 @@ async function evaluateModels(ctx, opts = {}) {
       predictions_path: model.predictions.path,
       ...evaluation,
       baselines,
-      comparison: compareMetrics(evaluation.metrics, baseline, model.metrics)
+      comparison: compareMetrics(evaluation.metrics, baseline, model.metrics, paired.significance),
+      paired: { comparable: paired.comparable, reason: paired.reason }
     };
     await resultsOf(ctx).write(`${model.name}.evaluate`, result);
     done();
@@ -58518,6 +59554,77 @@ async function evaluateModels(ctx, opts = {}) {
   if (out.length === 0)
     throw new UserError(`${ctx.configPath}: no models configured. Add one under "models:".`);
   return out;
+}
+async function pairWithBaseline(ctx, registry2, model, baseline, current, settings) {
+  const manifest = await registry2.getManifest(model.name, baseline.version);
+  const asset = manifest.files.find((f) => f.role === "predictions");
+  const none = (reason) => ({ comparable: false, reason, significance: {} });
+  if (!asset) return none(`${model.name}-v${baseline.version} has no stored predictions`);
+  const dir = resolveIn(ctx.root, join4(".mlgate", "cache", `${model.name}-v${baseline.version}`));
+  const [file2] = await registry2.pull(model.name, baseline.version, dir, [asset.name]);
+  const table2 = await readColumns(file2, { displayName: `${model.name}-v${baseline.version}/${asset.name}` });
+  const aligned = alignById(table2.data, current.data);
+  if (typeof aligned === "string") return none(aligned);
+  let prepared;
+  try {
+    prepared = preparePredictions(aligned, { ...current.opts, file: asset.name });
+  } catch (e) {
+    if (e instanceof UserError)
+      return none(`the baseline's predictions do not fit this model's columns: ${e.problems[0]}`);
+    throw e;
+  }
+  const result = pairedComparison(current.prepared, prepared, settings);
+  if (!result.comparable) return none(result.reason);
+  const significance = {};
+  for (const d of result.deltas) {
+    significance[d.metric] = { ci: d.ci, p_value: d.p_value, test: d.test, significant: d.significant };
+  }
+  return { comparable: true, reason: null, significance, baselineData: aligned };
+}
+function alignById(base, current) {
+  const baseIds = base.id;
+  const curIds = current.id;
+  if (!baseIds || !curIds) {
+    const n = Object.values(base)[0]?.length ?? 0;
+    const m = Object.values(current)[0]?.length ?? 0;
+    return n === m ? base : `different row counts (${n} vs ${m}) and no id column to match rows`;
+  }
+  const index = /* @__PURE__ */ new Map();
+  baseIds.forEach((id, i) => index.set(String(id), i));
+  const order = [];
+  for (const id of curIds) {
+    const i = index.get(String(id));
+    if (i === void 0) return `row id ${String(id)} is not in the baseline's evaluation set`;
+    order.push(i);
+  }
+  if (index.size !== curIds.length)
+    return `the evaluation sets differ (${index.size} vs ${curIds.length} rows)`;
+  return Object.fromEntries(
+    Object.entries(base).map(([name, values]) => [name, order.map((i) => values[i] ?? null)])
+  );
+}
+function flagSliceRegressions(evaluation, current, baseline, model) {
+  for (const [column, slices] of Object.entries(evaluation.slices)) {
+    const { groups } = sliceGroups(current.data[column] ?? []);
+    for (const slice of slices) {
+      const rows = groups.get(slice.value) ?? [];
+      const before = subsetMetrics(baseline, rows, current.opts);
+      const rowsOf = compareMetrics(
+        slice.metrics,
+        { kind: "base", version: 0, commit: "", metrics: before },
+        model.metrics
+      );
+      const worse = rowsOf.filter(
+        (r) => r.gated && r.status === "fail" && r.reasons.some((x) => /^(drop|rise) >/.test(x))
+      );
+      if (worse.length)
+        slice.regressions = worse.map((r) => ({
+          metric: r.metric,
+          baseline: r.baseline,
+          current: r.current
+        }));
+    }
+  }
 }
 
 // src/core/params-diff.ts
@@ -58964,12 +60071,21 @@ function changesSection(input2, maxRows) {
   }
   const slices = input2.slices;
   if (slices.length && input2.keyMetric) {
-    heads.push(`\u{1F9E9} ${slices.length} slices`);
+    const regressed = slices.filter((s) => s.regressed.length > 0);
+    const ordered = [...regressed, ...slices.filter((s) => s.regressed.length === 0)];
+    heads.push(
+      regressed.length ? `\u{1F9E9} slices: ${regressed.slice(0, 3).map((s) => `${escapeHtmlText(s.column)}=${escapeHtmlText(s.value)}`).join(", ")}${regressed.length > 3 ? ` and ${regressed.length - 3} more` : ""} regressed` : `\u{1F9E9} ${slices.length} slices`
+    );
     bodies.push(
       table(
-        ["slice", "rows", `${escapeMarkdown(input2.keyMetric)}`],
-        ["l", "r", "r"],
-        slices.slice(0, maxRows).map((s) => [`${escapeMarkdown(s.column)}=${escapeMarkdown(s.value)}`, fmtInt(s.n), fmt(s.value_of_key)])
+        ["slice", "rows", `${escapeMarkdown(input2.keyMetric)}`, "regressed beyond the gate"],
+        ["l", "r", "r", "l"],
+        ordered.slice(0, maxRows).map((s) => [
+          `${escapeMarkdown(s.column)}=${escapeMarkdown(s.value)}`,
+          fmtInt(s.n),
+          fmt(s.value_of_key),
+          s.regressed.length ? `\u26A0\uFE0F ${s.regressed.map((m) => escapeMarkdown(m)).join(", ")}` : ""
+        ])
       )
     );
   }
@@ -59068,7 +60184,7 @@ function minus(s) {
 // src/io/params-file.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile4 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 function parseParamSpec(spec) {
   const colon = spec.lastIndexOf(":");
   if (colon > 0 && /\.(ya?ml|json)$/i.test(spec.slice(0, colon))) {
@@ -59105,7 +60221,7 @@ async function collectParams(specs, load) {
 function workingTreeLoader(root) {
   return async (file2) => {
     try {
-      return await readFile4(join4(root, file2), "utf8");
+      return await readFile4(join5(root, file2), "utf8");
     } catch {
       return void 0;
     }
@@ -59115,7 +60231,7 @@ function workingTreeLoader(root) {
 // src/core/sketch/frequent-items.ts
 var INLINE_BYTES = 64;
 var INLINE_WORDS = INLINE_BYTES / 4;
-var LITTLE_ENDIAN2 = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+var LITTLE_ENDIAN3 = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 var decoder4 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // src/core/sketch/value-hash.ts
@@ -59201,538 +60317,6 @@ function createSampleCollector(columns, maxCategories = 1e5) {
       });
     }
   };
-}
-
-// src/core/special-functions.ts
-var LOG_2PI = Math.log(2 * Math.PI);
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-var MACHEP = 2220446049250313e-31;
-var MAXLOG = 709.782712893384;
-var MINLOG = -745.1332191019412;
-var STIRLING_COEFFS = [
-  -0.029550653594771242,
-  0.00641025641025641,
-  -0.0019175269175269176,
-  8417508417508417e-19,
-  -5952380952380953e-19,
-  7936507936507937e-19,
-  -0.002777777777777778,
-  0.08333333333333333
-];
-function polyval(coeffs, x) {
-  let y = 0;
-  for (const c of coeffs) y = y * x + c;
-  return y;
-}
-function p1evl(coeffs, x) {
-  let y = x + coeffs[0];
-  for (let i = 1; i < coeffs.length; i++) y = y * x + coeffs[i];
-  return y;
-}
-function ldexp(x, e) {
-  let y = x;
-  let k = e;
-  while (k > 1e3) {
-    y *= 2 ** 1e3;
-    k -= 1e3;
-  }
-  while (k < -1e3) {
-    y *= 2 ** -1e3;
-    k += 1e3;
-  }
-  return y * 2 ** k;
-}
-function clip01(p) {
-  return Math.min(Math.max(p, 0), 1);
-}
-function roundHalfEven(x) {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-function logGamma(x) {
-  if (Number.isNaN(x) || x <= 0) return Number.NaN;
-  if (x === Number.POSITIVE_INFINITY) return x;
-  let shift = 0;
-  let z2 = x;
-  if (z2 < 15) {
-    let prod = 1;
-    while (z2 < 15) {
-      prod *= z2;
-      z2 += 1;
-    }
-    shift = Math.log(prod);
-  }
-  const rz = 1 / z2;
-  const series = rz * polyval(STIRLING_COEFFS, rz * rz);
-  return (z2 - 0.5) * Math.log(z2) - z2 + LOG_2PI / 2 + series - shift;
-}
-function lowerGammaSeries(a, x) {
-  const ax = a * Math.log(x) - x - logGamma(a);
-  if (ax < -MAXLOG) return 0;
-  let r = a;
-  let c = 1;
-  let ans = 1;
-  for (let i = 0; i < 1e6; i++) {
-    r += 1;
-    c *= x / r;
-    ans += c;
-    if (c <= MACHEP * ans) break;
-  }
-  return ans * Math.exp(ax) / a;
-}
-function upperGammaFraction(a, x) {
-  const axLog = a * Math.log(x) - x - logGamma(a);
-  if (axLog < -MAXLOG) return 0;
-  const big = 4503599627370496;
-  const biginv = 2220446049250313e-31;
-  let y = 1 - a;
-  let z2 = x + y + 1;
-  let c = 0;
-  let pkm2 = 1;
-  let qkm2 = x;
-  let pkm1 = x + 1;
-  let qkm1 = z2 * x;
-  let ans = pkm1 / qkm1;
-  for (let i = 0; i < 1e6; i++) {
-    c += 1;
-    y += 1;
-    z2 += 2;
-    const yc = y * c;
-    const pk = pkm1 * z2 - pkm2 * yc;
-    const qk = qkm1 * z2 - qkm2 * yc;
-    let t = 1;
-    if (qk !== 0) {
-      const r = pk / qk;
-      t = Math.abs((ans - r) / r);
-      ans = r;
-    }
-    pkm2 = pkm1;
-    pkm1 = pk;
-    qkm2 = qkm1;
-    qkm1 = qk;
-    if (Math.abs(pk) > big) {
-      pkm2 *= biginv;
-      pkm1 *= biginv;
-      qkm2 *= biginv;
-      qkm1 *= biginv;
-    }
-    if (t <= MACHEP) break;
-  }
-  return ans * Math.exp(axLog);
-}
-function regularizedGammaQ(a, x) {
-  if (Number.isNaN(a) || Number.isNaN(x) || x < 0 || a <= 0) return Number.NaN;
-  if (x === 0) return 1;
-  if (x === Number.POSITIVE_INFINITY) return 0;
-  if (x < 1 || x < a) return 1 - lowerGammaSeries(a, x);
-  return upperGammaFraction(a, x);
-}
-function chiSquareSurvival(x, df) {
-  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
-  if (x <= 0) return 1;
-  return regularizedGammaQ(df / 2, x / 2);
-}
-var ERFC_P = [
-  2461969814735305e-25,
-  0.5641895648310689,
-  7.463210564422699,
-  48.63719709856814,
-  196.5208329560771,
-  526.4451949954773,
-  934.5285271719576,
-  1027.5518868951572,
-  557.5353353693994
-];
-var ERFC_Q = [
-  13.228195115474499,
-  86.70721408859897,
-  354.9377788878199,
-  975.7085017432055,
-  1823.9091668790973,
-  2246.3376081871097,
-  1656.6630919416134,
-  557.5353408177277
-];
-var ERFC_R = [
-  0.5641895835477551,
-  1.275366707599781,
-  5.019050422511805,
-  6.160210979930536,
-  7.4097426995044895,
-  2.9788666537210022
-];
-var ERFC_S = [
-  2.2605286322011726,
-  9.396035249380015,
-  12.048953980809666,
-  17.08144507475659,
-  9.608968090632859,
-  3.369076451000815
-];
-var ERF_T = [9.604973739870516, 90.02601972038427, 2232.005345946843, 7003.325141128051, 55592.30130103949];
-var ERF_U = [
-  33.56171416475031,
-  521.3579497801527,
-  4594.323829709801,
-  22629.000061389095,
-  49267.39426086359
-];
-function erf(x) {
-  if (Number.isNaN(x)) return Number.NaN;
-  if (x < 0) return -erf(-x);
-  if (x > 1) return 1 - erfc(x);
-  const z2 = x * x;
-  return x * polyval(ERF_T, z2) / p1evl(ERF_U, z2);
-}
-function erfc(a) {
-  if (Number.isNaN(a)) return Number.NaN;
-  const x = Math.abs(a);
-  if (x < 1) return 1 - erf(a);
-  const z2 = -a * a;
-  if (z2 < -MAXLOG) return a < 0 ? 2 : 0;
-  const ez = Math.exp(z2);
-  const p = x < 8 ? polyval(ERFC_P, x) : polyval(ERFC_R, x);
-  const q = x < 8 ? p1evl(ERFC_Q, x) : p1evl(ERFC_S, x);
-  let y = ez * p / q;
-  if (a < 0) y = 2 - y;
-  if (y !== 0) return y;
-  return a < 0 ? 2 : 0;
-}
-function normalCdf(a) {
-  if (Number.isNaN(a)) return Number.NaN;
-  const x = a * Math.SQRT1_2;
-  const z2 = Math.abs(x);
-  if (z2 < Math.SQRT1_2) return 0.5 + 0.5 * erf(x);
-  const y = 0.5 * erfc(z2);
-  return x > 0 ? 1 - y : y;
-}
-function normalSurvival(x) {
-  return normalCdf(-x);
-}
-function twoProduct(a, b) {
-  const p = a * b;
-  const split = 134217729;
-  const ca = split * a;
-  const ah = ca - (ca - a);
-  const al = a - ah;
-  const cb = split * b;
-  const bh = cb - (cb - b);
-  const bl = b - bh;
-  const err2 = ah * bh - p + ah * bl + al * bh + al * bl;
-  return [p, err2];
-}
-function floorAndFraction(n, x) {
-  const [hi, lo] = twoProduct(n, x);
-  let fl = Math.floor(hi);
-  let alpha;
-  if (hi === fl) {
-    alpha = lo;
-    if (alpha < 0) {
-      fl -= 1;
-      alpha += 1;
-    }
-  } else {
-    alpha = hi - fl + lo;
-  }
-  if (alpha >= 1) {
-    fl += 1;
-    alpha = 0;
-  }
-  return { floor: fl, alpha };
-}
-function smirnovSurvival(n, x) {
-  if (!(n > 0 && x >= 0 && x <= 1) || !Number.isInteger(n)) return Number.NaN;
-  if (n === 1) return 1 - x;
-  if (x === 0) return 1;
-  if (x === 1) return 0;
-  const { floor: nxfl, alpha } = floorAndFraction(n, x);
-  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
-  if (alpha === 0) n1mxfl -= 1;
-  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
-    const cdf = x * (1 + x) ** (n - 1);
-    return clip01(1 - cdf);
-  }
-  if (-2 * n * x * x < MINLOG) return 0;
-  if (nxfl >= n - 1) return clip01((1 - x) ** n);
-  if (n > 1e6) {
-    const logp = -((6 * n * x + 1) ** 2) / 18 / n;
-    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
-  }
-  const nTerms = n1mxfl + 1;
-  const vmid = Math.floor(n / 2);
-  let sum = Math.exp(n * Math.log1p(-x)) / x;
-  let logBinom = 0;
-  let logBinomLow = 0;
-  for (let j = 1; j < nTerms; j++) {
-    const step = Math.log((n - j + 1) / j);
-    const t = logBinom + step;
-    logBinomLow += Math.abs(logBinom) >= Math.abs(step) ? logBinom - t + step : step - t + logBinom;
-    logBinom = t;
-    const lower = x + j / n;
-    const upper = (n - j) / n - x;
-    const logTerm = logBinom + logBinomLow + (j - 1) * Math.log(lower) + (n - j) * Math.log(upper);
-    const aj = upper > 0 ? Math.exp(logTerm) : 0;
-    if (Number.isFinite(aj) && aj !== 0) sum += aj;
-    if (aj !== 0) {
-      if (4 * (nTerms - j) * Math.abs(aj) < MACHEP * sum && j !== nTerms - 1) break;
-    } else if (j > vmid) {
-      break;
-    }
-  }
-  return clip01(x * sum);
-}
-var E128 = 128;
-var EP128 = 2 ** 128;
-var EM128 = 2 ** -128;
-function logNFactorialDivNPowN(n) {
-  const rn = 1 / n;
-  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
-}
-function matmul(a, b, m) {
-  const out = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < m; k++) {
-      const aik = a[i * m + k];
-      if (aik === 0) continue;
-      const rowB = k * m;
-      const rowO = i * m;
-      for (let j = 0; j < m; j++) out[rowO + j] += aik * b[rowB + j];
-    }
-  }
-  return out;
-}
-function kolmogorovCdfDurbinMatrix(n, d) {
-  if (d >= 1) return 1;
-  const nd = n * d;
-  if (nd <= 0.5) return 0;
-  const k = Math.ceil(nd);
-  const h = k - nd;
-  const m = 2 * k - 1;
-  let H = new Float64Array(m * m);
-  const v = new Float64Array(m);
-  const w = new Float64Array(m);
-  let fac = 1;
-  for (let j = 1; j <= m; j++) {
-    v[j - 1] = 1 - h ** j;
-    w[j - 1] = fac;
-    fac /= j;
-    v[j - 1] *= fac;
-  }
-  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
-  v[m - 1] = (1 + tt) * fac;
-  for (let i = 1; i < m; i++) {
-    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
-  }
-  for (let r = 0; r < m; r++) H[r * m] = v[r];
-  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
-  let Hpwr = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
-  let nn = n;
-  let expnt = 0;
-  let Hexpnt = 0;
-  while (nn > 0) {
-    if (nn % 2) {
-      Hpwr = matmul(Hpwr, H, m);
-      expnt += Hexpnt;
-    }
-    H = matmul(H, H, m);
-    Hexpnt *= 2;
-    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
-      for (let i = 0; i < H.length; i++) H[i] /= EP128;
-      Hexpnt += E128;
-    }
-    nn = Math.floor(nn / 2);
-  }
-  let p = Hpwr[(k - 1) * m + (k - 1)];
-  for (let i = 1; i <= n; i++) {
-    p = i * p / n;
-    if (Math.abs(p) < EM128) {
-      p *= EP128;
-      expnt -= E128;
-    }
-  }
-  if (expnt !== 0) p = ldexp(p, expnt);
-  return clip01(p);
-}
-function pomeranzBounds(i, n, ll, ceilf, roundf) {
-  let j1;
-  let j2;
-  if (i === 0) {
-    j1 = -ll - ceilf - 1;
-    j2 = ll + ceilf - 1;
-  } else {
-    const ip1div2 = Math.floor((i + 1) / 2);
-    const ip1mod2 = (i + 1) % 2;
-    if (ip1mod2 === 0) {
-      if (ip1div2 === n + 1) {
-        j1 = n - ll - ceilf - 1;
-        j2 = n + ll + ceilf - 1;
-      } else {
-        j1 = ip1div2 - 1 - ll - roundf - 1;
-        j2 = ip1div2 + ll - 1 + ceilf - 1;
-      }
-    } else {
-      j1 = ip1div2 - 1 - ll - 1;
-      j2 = ip1div2 + ll + roundf - 1;
-    }
-  }
-  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
-}
-function kolmogorovCdfPomeranz(n, x) {
-  const t = n * x;
-  const ll = Math.floor(t);
-  const f = t - ll;
-  const g = Math.min(f, 1 - f);
-  const ceilf = f > 0 ? 1 : 0;
-  const roundf = f > 0.5 ? 1 : 0;
-  const npwrs = 2 * (ll + 1);
-  const gpower = new Float64Array(npwrs);
-  const twogpower = new Float64Array(npwrs);
-  const onem2gpower = new Float64Array(npwrs);
-  gpower[0] = 1;
-  twogpower[0] = 1;
-  onem2gpower[0] = 1;
-  let expnt = 0;
-  const gOverN = g / n;
-  const twoGOverN = 2 * g / n;
-  const oneMinusTwoGOverN = (1 - 2 * g) / n;
-  for (let m = 1; m < npwrs; m++) {
-    gpower[m] = gpower[m - 1] * gOverN / m;
-    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
-    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
-  }
-  let V0 = new Float64Array(npwrs);
-  let V1 = new Float64Array(npwrs);
-  V1[0] = 1;
-  let V0s = 0;
-  let V1s = 0;
-  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
-  for (let i = 1; i < 2 * n + 2; i++) {
-    const k1 = j1;
-    [V0, V1] = [V1, V0];
-    [V0s, V1s] = [V1s, V0s];
-    V1.fill(0);
-    [j1, j2] = pomeranzBounds(i, n, ll, ceilf, roundf);
-    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
-    const ln2 = j2 - k1 + 1;
-    if (ln2 > 0) {
-      const segStart = k1 - V0s;
-      const segLen = Math.min(ln2, npwrs - segStart);
-      const pLen = Math.min(ln2, npwrs);
-      const convStart = j1 - k1;
-      const convLen = j2 - j1 + 1;
-      let maxV = 0;
-      for (let c = 0; c < convLen; c++) {
-        const idx = convStart + c;
-        let s = 0;
-        const lo = Math.max(0, idx - pLen + 1);
-        const hi = Math.min(idx, segLen - 1);
-        for (let a = lo; a <= hi; a++) s += V0[segStart + a] * pwrs[idx - a];
-        V1[c] = s;
-        if (s > maxV) maxV = s;
-      }
-      if (maxV > 0 && maxV < EM128) {
-        for (let c = 0; c < V1.length; c++) V1[c] *= EP128;
-        expnt -= E128;
-      }
-      V1s = V0s + j1 - k1;
-    }
-  }
-  let ans = V1[n - V1s];
-  for (let m = 1; m <= n; m++) {
-    if (Math.abs(ans) > EP128) {
-      ans *= EM128;
-      expnt += E128;
-    }
-    ans *= m;
-  }
-  if (expnt !== 0) ans = ldexp(ans, expnt);
-  return clip01(ans);
-}
-function kolmogorovCdfPelzGood(n, x) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const PI2 = Math.PI ** 2;
-  const PI4 = Math.PI ** 4;
-  const PI6 = Math.PI ** 6;
-  const z2 = Math.sqrt(n) * x;
-  const z22 = z2 ** 2;
-  const z3 = z2 ** 3;
-  const z4 = z2 ** 4;
-  const z6 = z2 ** 6;
-  const qlog = -PI2 / 8 / z22;
-  if (qlog < -708) return 0;
-  let q = Math.exp(qlog);
-  const k1a = -z22;
-  const k1b = PI2 / 4;
-  const k2a = 6 * z6 + 2 * z4;
-  const k2b = (2 * z4 - 5 * z22) * PI2 / 4;
-  const k2c = PI4 * (1 - 2 * z22) / 16;
-  const k3d = PI6 * (5 - 30 * z22) / 64;
-  const k3c = PI4 * (-60 * z22 + 212 * z4) / 16;
-  const k3b = PI2 * (135 * z4 - 96 * z6) / 4;
-  const k3a = -30 * z6 - 90 * z2 ** 8;
-  const K = [0, 0, 0, 0];
-  const maxk = Math.ceil(16 * z2 / Math.PI);
-  for (let k = maxk; k > 0; k--) {
-    const m = 2 * k - 1;
-    const m2 = m ** 2;
-    const m4 = m ** 4;
-    const m6 = m ** 6;
-    const qpower = q ** (8 * k);
-    const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
-    for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
-  }
-  const denominators = [z2, 6 * z4, 72 * z2 ** 7, 6480 * z2 ** 10];
-  for (let i = 0; i < 4; i++) K[i] = K[i] * q * SQRT_2PI / denominators[i];
-  q = Math.exp(-PI2 / 2 / z22);
-  const sqrt3z = Math.sqrt(3) * z2;
-  let k2extra = 0;
-  let k3extra = 0;
-  for (let k = maxk; k > 0; k--) {
-    const k2 = k * k;
-    const qk = q ** k2;
-    const kpi = Math.PI * k;
-    k2extra += k2 * qk;
-    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
-  }
-  K[2] += k2extra * PI2 * SQRT_2PI / (-36 * z3);
-  K[3] += k3extra * PI2 * SQRT_2PI / (216 * z6);
-  let sum = 0;
-  for (let i = 0; i < 4; i++) sum += K[i] / n ** (i / 2);
-  return sum;
-}
-function kolmogorovSmirnovSurvival(n, x) {
-  if (Number.isNaN(x) || !Number.isInteger(n) || n <= 0) return Number.NaN;
-  if (x >= 1) return 0;
-  if (x <= 0) return 1;
-  const t = n * x;
-  if (t <= 1) {
-    if (t <= 0.5) return 1;
-    let cdf2;
-    if (n <= 140) {
-      cdf2 = 1;
-      for (let i = 1; i <= n; i++) cdf2 *= i * (1 / n) * (2 * t - 1);
-    } else {
-      cdf2 = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
-    }
-    return clip01(1 - cdf2);
-  }
-  if (t >= n - 1) return clip01(2 * (1 - x) ** n);
-  if (x >= 0.5) return clip01(2 * smirnovSurvival(n, x));
-  const nxSquared = t * x;
-  if (n <= 140) {
-    if (nxSquared <= 0.754693) return clip01(1 - kolmogorovCdfDurbinMatrix(n, x));
-    if (nxSquared <= 4) return clip01(1 - kolmogorovCdfPomeranz(n, x));
-    return clip01(2 * smirnovSurvival(n, x));
-  }
-  if (nxSquared >= 370) return 0;
-  if (nxSquared >= 2.2) return clip01(2 * smirnovSurvival(n, x));
-  let cdf;
-  if (nxSquared >= 18) cdf = 1;
-  else if (n <= 1e5 && n * x ** 1.5 <= 1.4) cdf = kolmogorovCdfDurbinMatrix(n, x);
-  else cdf = kolmogorovCdfPelzGood(n, x);
-  return clip01(1 - cdf);
 }
 
 // src/core/drift.ts
@@ -60158,12 +60742,12 @@ function runWasserstein(p) {
 function populationStd(s) {
   const { values, weights } = s;
   if (!weights) {
-    const mean2 = numpySum(values) / values.length;
-    return Math.sqrt(numpySum(values.map((v) => (v - mean2) * (v - mean2))) / values.length);
+    const mean3 = numpySum(values) / values.length;
+    return Math.sqrt(numpySum(values.map((v) => (v - mean3) * (v - mean3))) / values.length);
   }
   const total = numpySum(weights);
-  const mean = numpySum(values.map((v, i) => v * weights[i])) / total;
-  return Math.sqrt(numpySum(values.map((v, i) => (v - mean) * (v - mean) * weights[i])) / total);
+  const mean2 = numpySum(values.map((v, i) => v * weights[i])) / total;
+  return Math.sqrt(numpySum(values.map((v, i) => (v - mean2) * (v - mean2) * weights[i])) / total);
 }
 function runChiSquare(p) {
   const cells = cellsFor(p);
@@ -62783,7 +63367,16 @@ async function report(ctx, opts) {
         `data ${d.name}: dataset drift vs base (${d.diff.drift.drifted_columns} of ${d.diff.drift.columns.length} columns)`
       ] : []
     );
-    const warnings = [...validation.warnings, ...driftWarnings];
+    const sliceWarnings = Object.entries(evaluation.slices).flatMap(
+      ([column, slices]) => slices.filter((sl) => sl.regressions?.length).map(
+        (sl) => `slice ${column}=${sl.value}: ${sl.regressions.map((r) => r.metric).join(", ")} regressed beyond the gate`
+      )
+    );
+    const baseline = evaluation.baselines.production ?? evaluation.baselines.base;
+    const pairing = baseline && !evaluation.paired.comparable && evaluation.paired.reason ? [
+      `not comparable with ${model.name}-v${baseline.version} row by row (${evaluation.paired.reason}): no significance tests`
+    ] : [];
+    const warnings = [...validation.warnings, ...driftWarnings, ...sliceWarnings, ...pairing];
     const verdict2 = decideVerdict(failures.length, warnings.length);
     const keyMetric = Object.entries(model.metrics).find(([, g]) => g.key)?.[0] ?? Object.keys(model.metrics)[0] ?? null;
     const paramSpecs = Object.values(config2.pipeline).flatMap((s) => s.params);
@@ -62811,7 +63404,8 @@ async function report(ctx, opts) {
           column,
           value: s.value,
           n: s.n,
-          value_of_key: s.metrics[keyMetric] ?? null
+          value_of_key: s.metrics[keyMetric] ?? null,
+          regressed: (s.regressions ?? []).map((r) => r.metric)
         }))
       ) : [],
       trend: keyMetric ? await trend(registry2, model.name, keyMetric, evaluation.metrics[keyMetric] ?? null) : [],

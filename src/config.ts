@@ -162,6 +162,12 @@ export const Model = z.strictObject({
   params: nonEmpty()
     .optional()
     .describe("Params file recorded with the model (default params.yaml if present)."),
+  evaluation: z
+    .strictObject({
+      resamples: z.int().min(0).max(100_000).default(1000).describe("Bootstrap resamples (0: no intervals)."),
+      confidence: z.number().gt(0.5).lt(1).default(0.95).describe("Confidence of intervals and tests."),
+    })
+    .default({ resamples: 1000, confidence: 0.95 }),
 });
 
 export const StageSettings = z.strictObject({

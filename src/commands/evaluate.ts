@@ -2,18 +2,24 @@
  * `mlgate evaluate`: metrics from a predictions file, per slice, compared
  * with the baselines' metrics (PRODUCT.md §3, §3.1).
  */
+
+import { join } from "node:path";
 import type { ModelConfig } from "../config.js";
-import { type BaselineRef, compareMetrics, type MetricRow } from "../core/gates.js";
+import { type BaselineRef, compareMetrics, type MetricRow, type Significance } from "../core/gates.js";
+import type { PredictionDetails } from "../core/metrics.js";
 import {
   type PredictionColumns,
   type PredictionOptions,
+  type PreparedPredictions,
   preparePredictions,
   type Task,
 } from "../core/prediction-table.js";
+import { bootstrapIntervals, pairedComparison } from "../core/uncertainty.js";
 import { UserError } from "../errors.js";
 import { sha256 } from "../io/hash.js";
 import { readMetricsFile } from "../io/metrics-file.js";
 import { type Cell, readColumns } from "../io/table-reader.js";
+import type { Registry } from "../registry/registry.js";
 import { type Baselines, findBaselines, gateBaseline } from "./baselines.js";
 import {
   type CommandContext,
@@ -29,6 +35,8 @@ export interface SliceResult {
   value: string;
   n: number;
   metrics: Record<string, number | null>;
+  /** Gated metrics that got worse in this slice than the gate allows (vs the baseline's predictions). */
+  regressions?: { metric: string; baseline: number | null; current: number | null }[];
 }
 
 export interface Evaluation {
@@ -36,8 +44,10 @@ export interface Evaluation {
   n: number;
   metrics: Record<string, number | null>;
   notes: string[];
-  /** Confidence intervals arrive with the uncertainty engine (issue 4); empty until then. */
+  /** Percentile bootstrap intervals of each metric (seeded; see README). */
   ci: Record<string, [number, number]>;
+  /** Confusion matrix, per-class scores and calibration (classification). */
+  details: PredictionDetails | null;
   slices: Record<string, SliceResult[]>;
   /** sha256 of the evaluation set's labels (and ids, when present): equal fingerprints = same eval set. */
   fingerprint: string;
@@ -51,6 +61,15 @@ export interface ModelEvaluation extends Evaluation {
   baselines: Baselines;
   /** The rows against the gate baseline (production, else base branch). */
   comparison: MetricRow[];
+  /** Whether the paired tests ran against the gate baseline's predictions, and if not, why. */
+  paired: { comparable: boolean; reason: string | null };
+}
+
+export interface EvaluationSettings {
+  resamples: number;
+  confidence: number;
+  /** Seeds the bootstrap; the commit SHA, so reruns agree. */
+  seed: string;
 }
 
 export interface StandaloneEvaluateOptions extends Omit<PredictionOptions, "file"> {
@@ -59,12 +78,26 @@ export interface StandaloneEvaluateOptions extends Omit<PredictionOptions, "file
 }
 
 /** The standalone form: no config, no git, one file. */
-export async function evaluateFile(opts: StandaloneEvaluateOptions): Promise<Evaluation> {
-  const { predictions, slices = [], ...prediction } = opts;
-  return evaluateTable(predictions, { ...prediction, file: predictions }, slices);
+export async function evaluateFile(
+  opts: StandaloneEvaluateOptions & { resamples?: number; seed?: string },
+): Promise<Evaluation> {
+  const { predictions, slices = [], resamples = 1000, seed = "mlgate", ...prediction } = opts;
+  const loaded = await loadPredictions(predictions, { ...prediction, file: predictions }, slices);
+  return summarizePredictions(loaded, { resamples, confidence: 0.95, seed });
 }
 
-async function evaluateTable(path: string, opts: PredictionOptions, slices: string[]): Promise<Evaluation> {
+interface LoadedPredictions {
+  data: PredictionColumns;
+  opts: PredictionOptions;
+  prepared: PreparedPredictions;
+  slices: string[];
+}
+
+async function loadPredictions(
+  path: string,
+  opts: PredictionOptions,
+  slices: string[],
+): Promise<LoadedPredictions> {
   const table = await readColumns(path, { displayName: opts.file });
   for (const column of slices) {
     if (!(column in table.data)) {
@@ -73,40 +106,82 @@ async function evaluateTable(path: string, opts: PredictionOptions, slices: stri
       );
     }
   }
-  const prepared = preparePredictions(table.data, opts);
-  const { metrics, notes } = prepared.evaluate();
+  return { data: table.data, opts, prepared: preparePredictions(table.data, opts), slices };
+}
+
+function summarizePredictions(p: LoadedPredictions, settings: EvaluationSettings): Evaluation {
+  const { metrics, notes } = p.prepared.evaluate();
+  const details = p.prepared.task === "regression" ? null : p.prepared.details();
   return {
-    task: opts.task,
-    n: prepared.n,
+    task: p.opts.task,
+    n: p.prepared.n,
     metrics,
-    notes,
-    ci: {},
-    slices: Object.fromEntries(slices.map((column) => [column, sliceMetrics(table.data, column, opts)])),
-    fingerprint: fingerprint(table.data, opts.label),
+    notes: [...notes, ...(details?.notes ?? [])],
+    ci: settings.resamples > 0 ? bootstrapIntervals(p.prepared, settings) : {},
+    details,
+    slices: Object.fromEntries(p.slices.map((column) => [column, sliceMetrics(p.data, column, p.opts)])),
+    fingerprint: fingerprint(p.data, p.opts.label),
   };
 }
 
-function sliceMetrics(data: PredictionColumns, column: string, opts: PredictionOptions): SliceResult[] {
+/** Rows per slice value; a numeric column with more than 10 values is cut at its quartiles. */
+function sliceGroups(
+  values: readonly Cell[],
+  edges?: number[],
+): { groups: Map<string, number[]>; edges: number[] | null } {
+  const numbers = values.map((v) => (v === null || v === "" ? null : Number(v)));
+  const numeric = numbers.every((x) => x === null || Number.isFinite(x)) && new Set(numbers).size > 11;
+  const cut = edges ?? (numeric ? quartileEdges(numbers.filter((x): x is number => x !== null)) : null);
   const groups = new Map<string, number[]>();
-  (data[column] ?? []).forEach((v, i) => {
-    const key = v === null ? "(null)" : String(v);
+  values.forEach((v, i) => {
+    let key: string;
+    if (v === null) key = "(null)";
+    else if (cut) {
+      const x = numbers[i]!;
+      const bin = cut.findIndex((edge, k) => k > 0 && (x <= edge || k === cut.length - 1));
+      key = `[${fmtEdge(cut[bin - 1]!)}, ${fmtEdge(cut[bin]!)}]`;
+    } else key = String(v);
     const rows = groups.get(key) ?? [];
     rows.push(i);
     groups.set(key, rows);
   });
+  return { groups, edges: cut };
+}
+
+function quartileEdges(xs: number[]): number[] {
+  const sorted = Float64Array.from(xs).sort();
+  const at = (q: number) => {
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
+  };
+  return [...new Set([0, 0.25, 0.5, 0.75, 1].map(at))];
+}
+
+function fmtEdge(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
+
+function subsetMetrics(
+  data: PredictionColumns,
+  rows: number[],
+  opts: PredictionOptions,
+): Record<string, number | null> {
+  const subset: PredictionColumns = {};
+  for (const [name, values] of Object.entries(data)) subset[name] = rows.map((i) => values[i] ?? null);
+  try {
+    return preparePredictions(subset, opts).evaluate().metrics;
+  } catch {
+    // a slice can lack what the whole set has (e.g. a class column's values); its metrics are undefined
+    return {};
+  }
+}
+
+function sliceMetrics(data: PredictionColumns, column: string, opts: PredictionOptions): SliceResult[] {
+  const { groups } = sliceGroups(data[column] ?? []);
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([value, rows]) => {
-      const subset: PredictionColumns = {};
-      for (const [name, values] of Object.entries(data)) subset[name] = rows.map((i) => values[i] ?? null);
-      try {
-        const { metrics } = preparePredictions(subset, opts).evaluate();
-        return { value, n: rows.length, metrics };
-      } catch {
-        // a slice can lack what the whole set has (e.g. a class column's values); its metrics are undefined
-        return { value, n: rows.length, metrics: {} };
-      }
-    });
+    .map(([value, rows]) => ({ value, n: rows.length, metrics: subsetMetrics(data, rows, opts) }));
 }
 
 function fingerprint(data: Record<string, Cell[]>, label: string): string {
@@ -140,11 +215,13 @@ export async function evaluateModels(
   const out: ModelEvaluation[] = [];
   for (const model of pickModels(config.models, opts.model)) {
     const done = ctx.log.step(`evaluate ${model.name} (${model.predictions.path})`);
-    const evaluation = await evaluateTable(
+    const settings: EvaluationSettings = { ...model.evaluation, seed: commit };
+    const loaded = await loadPredictions(
       resolveIn(ctx.root, model.predictions.path),
       predictionOptions(model),
       model.slices,
     );
+    const evaluation = summarizePredictions(loaded, settings);
     for (const file of Object.values(config.pipeline).flatMap((stage) => stage.metrics)) {
       for (const [name, value] of Object.entries(await readMetricsFile(resolveIn(ctx.root, file), file))) {
         if (name in evaluation.metrics) {
@@ -157,6 +234,11 @@ export async function evaluateModels(
     }
     const baselines = await findBaselines(git, registry, model.name, opts.base);
     const baseline: BaselineRef | null = gateBaseline(baselines);
+    const paired = baseline
+      ? await pairWithBaseline(ctx, registry, model, baseline, loaded, settings)
+      : { comparable: false, reason: null, significance: {} };
+    if (paired.comparable && paired.baselineData)
+      flagSliceRegressions(evaluation, loaded, paired.baselineData, model);
     const result: ModelEvaluation = {
       command: "evaluate",
       model: model.name,
@@ -164,7 +246,8 @@ export async function evaluateModels(
       predictions_path: model.predictions.path,
       ...evaluation,
       baselines,
-      comparison: compareMetrics(evaluation.metrics, baseline, model.metrics),
+      comparison: compareMetrics(evaluation.metrics, baseline, model.metrics, paired.significance),
+      paired: { comparable: paired.comparable, reason: paired.reason },
     };
     await resultsOf(ctx).write(`${model.name}.evaluate`, result);
     done();
@@ -173,4 +256,103 @@ export async function evaluateModels(
   if (out.length === 0)
     throw new UserError(`${ctx.configPath}: no models configured. Add one under "models:".`);
   return out;
+}
+
+interface Paired {
+  comparable: boolean;
+  reason: string | null;
+  significance: Record<string, Significance>;
+  baselineData?: PredictionColumns;
+}
+
+/**
+ * The paired tests need the baseline's own predictions on the same rows: they are an asset
+ * of its registry version. Rows are matched by an `id` column when both files have one.
+ */
+async function pairWithBaseline(
+  ctx: CommandContext,
+  registry: Registry,
+  model: ModelConfig,
+  baseline: BaselineRef,
+  current: LoadedPredictions,
+  settings: EvaluationSettings,
+): Promise<Paired> {
+  const manifest = await registry.getManifest(model.name, baseline.version);
+  const asset = manifest.files.find((f) => f.role === "predictions");
+  const none = (reason: string): Paired => ({ comparable: false, reason, significance: {} });
+  if (!asset) return none(`${model.name}-v${baseline.version} has no stored predictions`);
+  const dir = resolveIn(ctx.root, join(".mlgate", "cache", `${model.name}-v${baseline.version}`));
+  const [file] = await registry.pull(model.name, baseline.version, dir, [asset.name]);
+  const table = await readColumns(file!, { displayName: `${model.name}-v${baseline.version}/${asset.name}` });
+  const aligned = alignById(table.data, current.data);
+  if (typeof aligned === "string") return none(aligned);
+  let prepared: PreparedPredictions;
+  try {
+    prepared = preparePredictions(aligned, { ...current.opts, file: asset.name });
+  } catch (e) {
+    if (e instanceof UserError)
+      return none(`the baseline's predictions do not fit this model's columns: ${e.problems[0]}`);
+    throw e;
+  }
+  const result = pairedComparison(current.prepared, prepared, settings);
+  if (!result.comparable) return none(result.reason);
+  const significance: Record<string, Significance> = {};
+  for (const d of result.deltas) {
+    significance[d.metric] = { ci: d.ci, p_value: d.p_value, test: d.test, significant: d.significant };
+  }
+  return { comparable: true, reason: null, significance, baselineData: aligned };
+}
+
+/** Baseline columns reordered to the current rows by `id`; a reason string when they cannot be. */
+function alignById(base: PredictionColumns, current: PredictionColumns): PredictionColumns | string {
+  const baseIds = base.id;
+  const curIds = current.id;
+  if (!baseIds || !curIds) {
+    const n = Object.values(base)[0]?.length ?? 0;
+    const m = Object.values(current)[0]?.length ?? 0;
+    return n === m ? base : `different row counts (${n} vs ${m}) and no id column to match rows`;
+  }
+  const index = new Map<string, number>();
+  baseIds.forEach((id, i) => index.set(String(id), i));
+  const order: number[] = [];
+  for (const id of curIds) {
+    const i = index.get(String(id));
+    if (i === undefined) return `row id ${String(id)} is not in the baseline's evaluation set`;
+    order.push(i);
+  }
+  if (index.size !== curIds.length)
+    return `the evaluation sets differ (${index.size} vs ${curIds.length} rows)`;
+  return Object.fromEntries(
+    Object.entries(base).map(([name, values]) => [name, order.map((i) => values[i] ?? null)]),
+  );
+}
+
+/** Per slice, gated metrics that got worse than the gate's allowed drop (or rise). */
+function flagSliceRegressions(
+  evaluation: Evaluation,
+  current: LoadedPredictions,
+  baseline: PredictionColumns,
+  model: ModelConfig,
+): void {
+  for (const [column, slices] of Object.entries(evaluation.slices)) {
+    const { groups } = sliceGroups(current.data[column] ?? []);
+    for (const slice of slices) {
+      const rows = groups.get(slice.value) ?? [];
+      const before = subsetMetrics(baseline, rows, current.opts);
+      const rowsOf = compareMetrics(
+        slice.metrics,
+        { kind: "base", version: 0, commit: "", metrics: before },
+        model.metrics,
+      );
+      const worse = rowsOf.filter(
+        (r) => r.gated && r.status === "fail" && r.reasons.some((x) => /^(drop|rise) >/.test(x)),
+      );
+      if (worse.length)
+        slice.regressions = worse.map((r) => ({
+          metric: r.metric,
+          baseline: r.baseline,
+          current: r.current,
+        }));
+    }
+  }
 }

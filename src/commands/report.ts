@@ -68,7 +68,22 @@ export async function report(
           ]
         : [],
     );
-    const warnings = [...validation.warnings, ...driftWarnings];
+    const sliceWarnings = Object.entries(evaluation.slices).flatMap(([column, slices]) =>
+      slices
+        .filter((sl) => sl.regressions?.length)
+        .map(
+          (sl) =>
+            `slice ${column}=${sl.value}: ${sl.regressions!.map((r) => r.metric).join(", ")} regressed beyond the gate`,
+        ),
+    );
+    const baseline = evaluation.baselines.production ?? evaluation.baselines.base;
+    const pairing =
+      baseline && !evaluation.paired.comparable && evaluation.paired.reason
+        ? [
+            `not comparable with ${model.name}-v${baseline.version} row by row (${evaluation.paired.reason}): no significance tests`,
+          ]
+        : [];
+    const warnings = [...validation.warnings, ...driftWarnings, ...sliceWarnings, ...pairing];
     const verdict = decideVerdict(failures.length, warnings.length);
     const keyMetric =
       Object.entries(model.metrics).find(([, g]) => g.key)?.[0] ?? Object.keys(model.metrics)[0] ?? null;
@@ -99,6 +114,7 @@ export async function report(
               value: s.value,
               n: s.n,
               value_of_key: s.metrics[keyMetric] ?? null,
+              regressed: (s.regressions ?? []).map((r) => r.metric),
             })),
           )
         : [],

@@ -44,6 +44,8 @@ export interface ReportSlice {
   value: string;
   n: number;
   value_of_key: number | null;
+  /** Gated metrics that regressed in this slice beyond the gate's allowance. */
+  regressed: string[];
 }
 
 export interface ReportInput {
@@ -366,14 +368,29 @@ function changesSection(input: ReportInput, maxRows: number): string {
   }
   const slices = input.slices;
   if (slices.length && input.keyMetric) {
-    heads.push(`🧩 ${slices.length} slices`);
+    const regressed = slices.filter((s) => s.regressed.length > 0);
+    // regressed slices first, so they survive the row cap
+    const ordered = [...regressed, ...slices.filter((s) => s.regressed.length === 0)];
+    heads.push(
+      regressed.length
+        ? `🧩 slices: ${regressed
+            .slice(0, 3)
+            .map((s) => `${escHtml(s.column)}=${escHtml(s.value)}`)
+            .join(", ")}${regressed.length > 3 ? ` and ${regressed.length - 3} more` : ""} regressed`
+        : `🧩 ${slices.length} slices`,
+    );
     bodies.push(
       table(
-        ["slice", "rows", `${esc(input.keyMetric)}`],
-        ["l", "r", "r"],
-        slices
+        ["slice", "rows", `${esc(input.keyMetric)}`, "regressed beyond the gate"],
+        ["l", "r", "r", "l"],
+        ordered
           .slice(0, maxRows)
-          .map((s) => [`${esc(s.column)}=${esc(s.value)}`, fmtInt(s.n), fmt(s.value_of_key)]),
+          .map((s) => [
+            `${esc(s.column)}=${esc(s.value)}`,
+            fmtInt(s.n),
+            fmt(s.value_of_key),
+            s.regressed.length ? `⚠️ ${s.regressed.map((m) => esc(m)).join(", ")}` : "",
+          ]),
       ),
     );
   }

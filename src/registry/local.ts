@@ -145,12 +145,13 @@ export class LocalRegistry implements Registry {
     }
   }
 
-  async pull(model: string, version: number, dest: string): Promise<string[]> {
+  async pull(model: string, version: number, dest: string, only?: string[]): Promise<string[]> {
     const manifest = await this.getManifest(model, version);
     const dir = join(this.location, model, `v${version}`);
     await mkdir(dest, { recursive: true });
     const written: string[] = [];
     for (const f of manifest.files) {
+      if (only && !only.includes(f.name)) continue;
       const source = join(dir, f.name);
       const digest = await sha256File(source).catch(() => "missing");
       if (digest !== f.sha256) {

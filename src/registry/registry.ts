@@ -41,8 +41,8 @@ export interface Registry {
   getManifest(model: string, version: number): Promise<Manifest>;
   /** Allocate the next version atomically, store the files, verify them, then make it visible. */
   release(draft: ManifestDraft, files: ReleaseFile[]): Promise<Manifest>;
-  /** Copy a version's files into `dest`, verifying every sha256. Returns the written paths. */
-  pull(model: string, version: number, dest: string): Promise<string[]>;
+  /** Copy a version's files (or only the named ones) into `dest`, verifying every sha256. Returns the written paths. */
+  pull(model: string, version: number, dest: string, only?: string[]): Promise<string[]>;
   /** Record that `stage` now serves `version`. */
   promote(event: Omit<StageEvent, "at" | "manifest_sha256">): Promise<StageEvent>;
   /** Stage history, oldest first (optionally one stage). */

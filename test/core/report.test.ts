@@ -157,7 +157,7 @@ describe("renderReport", () => {
           },
         ],
         params: [{ key: evil, old: evil, new: "@here" }],
-        slices: [{ column: evil, value: evil, n: 3, value_of_key: 0.5 }],
+        slices: [{ column: evil, value: evil, n: 3, value_of_key: 0.5, regressed: [evil] }],
       }),
     );
     // our own markup and code spans (inert by construction) aside, nothing may be live
