@@ -59590,7 +59590,9 @@ function alignById(base, current) {
     return n === m ? base : `different row counts (${n} vs ${m}) and no id column to match rows`;
   }
   const index = /* @__PURE__ */ new Map();
-  baseIds.forEach((id, i) => index.set(String(id), i));
+  baseIds.forEach((id, i) => {
+    index.set(String(id), i);
+  });
   const order = [];
   for (const id of curIds) {
     const i = index.get(String(id));

@@ -313,7 +313,9 @@ function alignById(base: PredictionColumns, current: PredictionColumns): Predict
     return n === m ? base : `different row counts (${n} vs ${m}) and no id column to match rows`;
   }
   const index = new Map<string, number>();
-  baseIds.forEach((id, i) => index.set(String(id), i));
+  baseIds.forEach((id, i) => {
+    index.set(String(id), i);
+  });
   const order: number[] = [];
   for (const id of curIds) {
     const i = index.get(String(id));
