@@ -26994,6 +26994,1787 @@ function info(message) {
 // src/commands/evaluate.ts
 import { join as join4 } from "node:path";
 
+// src/core/metrics.ts
+var BINARY_METRICS = [
+  "accuracy",
+  "balanced_accuracy",
+  "precision",
+  "recall",
+  "f1",
+  "roc_auc",
+  "average_precision",
+  "log_loss",
+  "brier",
+  "mcc"
+];
+var MULTICLASS_METRICS = [
+  "accuracy",
+  "balanced_accuracy",
+  "precision",
+  "recall",
+  "f1",
+  "precision_macro",
+  "recall_macro",
+  "f1_macro",
+  "f1_weighted",
+  "f1_micro",
+  "roc_auc",
+  "average_precision",
+  "log_loss",
+  "mcc"
+];
+var REGRESSION_METRICS = ["mae", "mse", "rmse", "r2", "mape", "max_error", "median_ae"];
+var FLOAT64_EPS = 2 ** -52;
+function binaryMetrics(y, score, pred) {
+  assertSameLength(y.length, score.length, pred.length);
+  assertFinite(score, "score");
+  const n = y.length;
+  if (n === 0) return emptyMetricSet(BINARY_METRICS);
+  const notes = [];
+  const cm = binaryConfusion(y, pred);
+  const metrics = {};
+  metrics.accuracy = (cm.tp + cm.tn) / n;
+  metrics.balanced_accuracy = binaryBalancedAccuracy(cm, notes);
+  const prf = binaryPrecisionRecallF1(cm, notes);
+  metrics.precision = prf.precision;
+  metrics.recall = prf.recall;
+  metrics.f1 = prf.f1;
+  const ranking = rankByScore(y, score);
+  metrics.roc_auc = definedForBothClasses(ranking, "roc_auc", notes, rocAucFromRanking);
+  metrics.average_precision = definedForBothClasses(
+    ranking,
+    "average_precision",
+    notes,
+    averagePrecisionFromRanking
+  );
+  metrics.log_loss = binaryLogLoss(y, score, notes);
+  metrics.brier = brierScore(y, score, notes);
+  metrics.mcc = matthewsCorrcoef(confusionToMatrix(cm), 2, notes);
+  return finiteOrNull({ metrics, notes });
+}
+function multiclassMetrics(y, proba, pred, classCount) {
+  assertMulticlassShape(y, proba, pred, classCount);
+  const n = y.length;
+  if (n === 0) return emptyMetricSet(MULTICLASS_METRICS);
+  const notes = [];
+  const matrix = confusionMatrix(y, pred, classCount);
+  const metrics = {};
+  metrics.accuracy = trace(matrix, classCount) / n;
+  metrics.balanced_accuracy = balancedAccuracy(matrix, classCount, notes);
+  const macro = macroPrecisionRecallF1(matrix, classCount, notes);
+  metrics.precision = macro.precision;
+  metrics.recall = macro.recall;
+  metrics.f1 = macro.f1;
+  metrics.precision_macro = macro.precision;
+  metrics.recall_macro = macro.recall;
+  metrics.f1_macro = macro.f1;
+  metrics.f1_weighted = macro.f1Weighted;
+  metrics.f1_micro = microF1(matrix, classCount, n);
+  const rowSumsOk = probabilityRowsSumToOne(proba, n);
+  const ranking = multiclassRankingMetrics(y, proba, classCount, rowSumsOk, notes);
+  metrics.roc_auc = ranking.rocAuc;
+  metrics.average_precision = ranking.averagePrecision;
+  metrics.log_loss = multiclassLogLoss(y, proba, classCount, rowSumsOk, notes);
+  metrics.mcc = matthewsCorrcoef(matrix, classCount, notes);
+  return finiteOrNull({ metrics, notes });
+}
+function regressionMetrics(y, pred) {
+  assertSameLength(y.length, pred.length, pred.length);
+  assertFinite(y, "y");
+  assertFinite(pred, "pred");
+  const n = y.length;
+  if (n === 0) return emptyMetricSet(REGRESSION_METRICS);
+  const notes = [];
+  const absErrors = new Float64Array(n);
+  const sqErrors = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = y[i] - pred[i];
+    absErrors[i] = Math.abs(d);
+    sqErrors[i] = d * d;
+  }
+  const mse = numpySum(sqErrors) / n;
+  return finiteOrNull({
+    metrics: {
+      mae: numpySum(absErrors) / n,
+      mse,
+      rmse: Math.sqrt(mse),
+      r2: r2Score(y, sqErrors, notes),
+      mape: meanAbsolutePercentageError(y, absErrors, notes),
+      max_error: maxOf(absErrors),
+      median_ae: median(absErrors)
+    },
+    notes
+  });
+}
+function emptyMetricSet(names) {
+  const metrics = {};
+  for (const name of names) metrics[name] = null;
+  return { metrics, notes: [`${names.join(", ")}: no rows to evaluate; every metric is undefined`] };
+}
+function finiteOrNull(result) {
+  for (const [name, value] of Object.entries(result.metrics)) {
+    if (value === null || Number.isFinite(value)) continue;
+    result.metrics[name] = null;
+    result.notes.push(`${name}: the result is not a finite number (${value}); reported as undefined`);
+  }
+  return result;
+}
+function assertSameLength(a, b, c) {
+  if (a !== b || a !== c) throw new RangeError(`metric inputs differ in length: ${a}, ${b}, ${c}`);
+}
+function assertFinite(values, name) {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`${name}[${i}] is not finite: ${values[i]}`);
+  }
+}
+function assertMulticlassShape(y, proba, pred, k) {
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`classCount must be an integer >= 2, got ${k}`);
+  if (proba.length !== k) throw new RangeError(`expected ${k} probability columns, got ${proba.length}`);
+  for (const column of proba) {
+    assertSameLength(y.length, column.length, pred.length);
+    assertFinite(column, "proba");
+  }
+  for (let i = 0; i < y.length; i++) {
+    const t = y[i];
+    const p = pred[i];
+    if (t < 0 || t >= k || p < 0 || p >= k) throw new RangeError(`class index out of range at row ${i}`);
+  }
+}
+function numpySum(values) {
+  return 0 + pairwiseSum(values, 0, values.length);
+}
+function pairwiseSum(a, start, n) {
+  if (n < 8) {
+    let res = 0;
+    for (let i = start; i < start + n; i++) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = a[start];
+    let r1 = a[start + 1];
+    let r2 = a[start + 2];
+    let r3 = a[start + 3];
+    let r4 = a[start + 4];
+    let r5 = a[start + 5];
+    let r6 = a[start + 6];
+    let r7 = a[start + 7];
+    const blockEnd = start + (n - n % 8);
+    let i = start + 8;
+    for (; i < blockEnd; i += 8) {
+      r0 += a[i];
+      r1 += a[i + 1];
+      r2 += a[i + 2];
+      r3 += a[i + 3];
+      r4 += a[i + 4];
+      r5 += a[i + 5];
+      r6 += a[i + 6];
+      r7 += a[i + 7];
+    }
+    const low = r0 + r1 + (r2 + r3);
+    const high = r4 + r5 + (r6 + r7);
+    let res = low + high;
+    for (; i < start + n; i++) res += a[i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
+}
+function numpyMean(values) {
+  return numpySum(values) / values.length;
+}
+function maxOf(values) {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+  return max;
+}
+function median(values) {
+  const work = Float64Array.from(values);
+  const mid = work.length >> 1;
+  const upper = selectKth(work, mid);
+  if (work.length % 2 === 1) return upper;
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < mid; i++) if (work[i] > lower) lower = work[i];
+  return (lower + upper) / 2;
+}
+function selectKth(a, k) {
+  let left = 0;
+  let right = a.length - 1;
+  let budget = 4 * Math.ceil(Math.log2(a.length + 1)) + 8;
+  while (right > left) {
+    if (budget-- === 0) {
+      a.subarray(left, right + 1).sort();
+      return a[k];
+    }
+    const pivot = medianOfThree(a[left], a[left + right >> 1], a[right]);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k];
+  }
+  return a[k];
+}
+function medianOfThree(x, y, z2) {
+  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z2));
+}
+function fScore(precision, recall) {
+  const denom = precision + recall;
+  return denom === 0 ? 0 : 2 * precision * recall / denom;
+}
+function binaryConfusion(y, pred) {
+  const cm = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] === 1) {
+      if (pred[i] === 1) cm.tp++;
+      else cm.fn++;
+    } else if (pred[i] === 1) cm.fp++;
+    else cm.tn++;
+  }
+  return cm;
+}
+function confusionToMatrix(cm) {
+  return Float64Array.of(cm.tn, cm.fp, cm.fn, cm.tp);
+}
+function confusionMatrix(y, pred, k) {
+  const matrix = new Float64Array(k * k);
+  for (let i = 0; i < y.length; i++) matrix[y[i] * k + pred[i]] += 1;
+  return matrix;
+}
+function trace(matrix, k) {
+  let sum = 0;
+  for (let c = 0; c < k; c++) sum += matrix[c * k + c];
+  return sum;
+}
+function classTotals(matrix, k) {
+  const tp = new Float64Array(k);
+  const trueSum = new Float64Array(k);
+  const predSum = new Float64Array(k);
+  for (let t = 0; t < k; t++) {
+    for (let p = 0; p < k; p++) {
+      const count3 = matrix[t * k + p];
+      trueSum[t] += count3;
+      predSum[p] += count3;
+    }
+    tp[t] = matrix[t * k + t];
+  }
+  return { tp, trueSum, predSum };
+}
+function balancedAccuracy(matrix, k, notes) {
+  const { tp, trueSum, predSum } = classTotals(matrix, k);
+  const recalls = [];
+  let predictedOnly = 0;
+  for (let c = 0; c < k; c++) {
+    if (trueSum[c] > 0) recalls.push(tp[c] / trueSum[c]);
+    else if (predSum[c] > 0) predictedOnly++;
+  }
+  if (predictedOnly > 0) {
+    notes.push(
+      "balanced_accuracy: the predictions contain classes absent from the labels; they are left out of the average, as scikit-learn does"
+    );
+  }
+  return numpyMean(Float64Array.from(recalls));
+}
+function binaryBalancedAccuracy(cm, notes) {
+  return balancedAccuracy(confusionToMatrix(cm), 2, notes);
+}
+function binaryPrecisionRecallF1(cm, notes) {
+  const predicted = cm.tp + cm.fp;
+  const actual = cm.tp + cm.fn;
+  if (predicted === 0) {
+    notes.push("precision: no row is predicted positive (0/0); set to 0.0 as scikit-learn does");
+  }
+  if (actual === 0) {
+    notes.push("recall: no row has the positive label (0/0); set to 0.0 as scikit-learn does");
+  }
+  if (predicted === 0 && actual === 0) {
+    notes.push("f1: no positive labels and no positive predictions; set to 0.0 as scikit-learn does");
+  }
+  const precision = predicted === 0 ? 0 : cm.tp / predicted;
+  const recall = actual === 0 ? 0 : cm.tp / actual;
+  return { precision, recall, f1: fScore(precision, recall) };
+}
+function macroPrecisionRecallF1(matrix, k, notes) {
+  const { tp, trueSum, predSum } = classTotals(matrix, k);
+  const precision = [];
+  const recall = [];
+  const f1 = [];
+  const weighted = [];
+  let weightTotal = 0;
+  let neverPredicted = 0;
+  let neverTrue = 0;
+  for (let c = 0; c < k; c++) {
+    if (trueSum[c] === 0 && predSum[c] === 0) continue;
+    if (predSum[c] === 0) neverPredicted++;
+    if (trueSum[c] === 0) neverTrue++;
+    const p = predSum[c] === 0 ? 0 : tp[c] / predSum[c];
+    const r = trueSum[c] === 0 ? 0 : tp[c] / trueSum[c];
+    const f = fScore(p, r);
+    precision.push(p);
+    recall.push(r);
+    f1.push(f);
+    weighted.push(f * trueSum[c]);
+    weightTotal += trueSum[c];
+  }
+  if (neverPredicted > 0) {
+    notes.push(
+      `precision, precision_macro: ${neverPredicted} class(es) are never predicted (0/0); their precision is set to 0.0 as scikit-learn does`
+    );
+  }
+  if (neverTrue > 0) {
+    notes.push(
+      `recall, recall_macro: ${neverTrue} predicted class(es) never occur in the labels (0/0); their recall is set to 0.0 as scikit-learn does`
+    );
+  }
+  return {
+    precision: numpyMean(Float64Array.from(precision)),
+    recall: numpyMean(Float64Array.from(recall)),
+    f1: numpyMean(Float64Array.from(f1)),
+    // np.average(f1, weights=true_sum) = sum(f1 * w) / sum(w); sum(w) = n > 0 here
+    f1Weighted: numpySum(Float64Array.from(weighted)) / weightTotal
+  };
+}
+function microF1(matrix, k, n) {
+  const correct = trace(matrix, k);
+  return fScore(correct / n, correct / n);
+}
+function matthewsCorrcoef(matrix, k, notes) {
+  const { trueSum, predSum } = classTotals(matrix, k);
+  const nCorrect = trace(matrix, k);
+  let nSamples = 0;
+  let dotTP = 0;
+  let dotPP = 0;
+  let dotTT = 0;
+  for (let c = 0; c < k; c++) {
+    nSamples += predSum[c];
+    dotTP += trueSum[c] * predSum[c];
+    dotPP += predSum[c] * predSum[c];
+    dotTT += trueSum[c] * trueSum[c];
+  }
+  const covYtYp = nCorrect * nSamples - dotTP;
+  const covYpYp = nSamples ** 2 - dotPP;
+  const covYtYt = nSamples ** 2 - dotTT;
+  if (covYpYp * covYtYt === 0) {
+    notes.push(
+      "mcc: the labels or the predictions hold a single class (0/0); set to 0.0 as scikit-learn does"
+    );
+    return 0;
+  }
+  return covYtYp / Math.sqrt(covYtYt * covYpYp);
+}
+function rankScores(score, isPositive) {
+  let totalPos = 0;
+  for (let i = 0; i < score.length; i++) if (isPositive(i)) totalPos++;
+  const totalNeg = score.length - totalPos;
+  const posScores = new Float64Array(totalPos);
+  const negScores = new Float64Array(totalNeg);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < score.length; i++) {
+    if (isPositive(i)) posScores[p++] = score[i];
+    else negScores[q++] = score[i];
+  }
+  posScores.sort();
+  negScores.sort();
+  return mergeDescending(posScores, negScores, totalPos, totalNeg);
+}
+function mergeDescending(posScores, negScores, totalPos, totalNeg) {
+  const pos = new Float64Array(totalPos + totalNeg);
+  const neg = new Float64Array(totalPos + totalNeg);
+  let i = totalPos - 1;
+  let j = totalNeg - 1;
+  let g = 0;
+  while (i >= 0 || j >= 0) {
+    const top = i < 0 ? negScores[j] : j < 0 ? posScores[i] : Math.max(posScores[i], negScores[j]);
+    while (i >= 0 && posScores[i] === top) {
+      pos[g]++;
+      i--;
+    }
+    while (j >= 0 && negScores[j] === top) {
+      neg[g]++;
+      j--;
+    }
+    g++;
+  }
+  return { pos, neg, groups: g, totalPos, totalNeg };
+}
+function rankByScore(y, score) {
+  return rankScores(score, (i) => y[i] === 1);
+}
+function definedForBothClasses(ranking, name, notes, compute) {
+  if (ranking.totalPos === 0 || ranking.totalNeg === 0) {
+    notes.push(`${name}: only one class is present in the labels; the metric is undefined`);
+    return null;
+  }
+  return compute(ranking);
+}
+function rocAucFromRanking(r) {
+  let twiceArea = 0;
+  let tpAbove = 0;
+  for (let g = 0; g < r.groups; g++) {
+    twiceArea += r.neg[g] * (2 * tpAbove + r.pos[g]);
+    tpAbove += r.pos[g];
+  }
+  return twiceArea / (2 * r.totalPos * r.totalNeg);
+}
+function averagePrecisionFromRanking(r) {
+  let ap = 0;
+  let tp = 0;
+  let fp = 0;
+  for (let g = 0; g < r.groups; g++) {
+    tp += r.pos[g];
+    fp += r.neg[g];
+    if (r.pos[g] > 0) ap += r.pos[g] / r.totalPos * (tp / (tp + fp));
+  }
+  return ap;
+}
+function probabilityRowsSumToOne(proba, n) {
+  for (let i = 0; i < n; i++) {
+    const s = rowSum(proba, i);
+    if (!(Math.abs(1 - s) <= 1e-8 + 1e-5 * Math.abs(s))) return false;
+  }
+  return true;
+}
+function rowSum(proba, i) {
+  if (proba.length < 8) {
+    let s = 0;
+    for (const column of proba) s += column[i];
+    return s;
+  }
+  return numpySum(Float64Array.from(proba, (column) => column[i]));
+}
+function classesMissingFromLabels(y, k) {
+  const seen = new Uint8Array(k);
+  for (let i = 0; i < y.length; i++) seen[y[i]] = 1;
+  const missing = [];
+  for (let c = 0; c < k; c++) if (seen[c] === 0) missing.push(c);
+  return missing;
+}
+function oneVsRestRankings(y, proba, k) {
+  if (k === 2) return [rankScores(proba[1], (i) => y[i] === 1)];
+  return proba.map((column, c) => rankScores(column, (i) => y[i] === c));
+}
+function macroAverage(rankings, compute) {
+  return numpyMean(Float64Array.from(rankings, compute));
+}
+function multiclassRankingMetrics(y, proba, k, rowSumsOk, notes) {
+  const missing = classesMissingFromLabels(y, k);
+  if (missing.length > 0) {
+    notes.push(
+      `roc_auc, average_precision: ${missing.length} of ${k} classes have no rows in the labels; one-vs-rest ROC AUC and average precision are undefined`
+    );
+    return { rocAuc: null, averagePrecision: null };
+  }
+  const rankings = oneVsRestRankings(y, proba, k);
+  let rocAuc = macroAverage(rankings, rocAucFromRanking);
+  if (!rowSumsOk && k > 2) {
+    notes.push(
+      "roc_auc: the probability rows do not sum to 1; scikit-learn refuses multiclass ROC AUC on them"
+    );
+    rocAuc = null;
+  }
+  return { rocAuc, averagePrecision: macroAverage(rankings, averagePrecisionFromRanking) };
+}
+function clipProbability(p) {
+  return Math.min(Math.max(p, FLOAT64_EPS), 1 - FLOAT64_EPS);
+}
+function binaryLogLoss(y, score, notes) {
+  const n = y.length;
+  const losses = new Float64Array(n);
+  let outside = 0;
+  for (let i = 0; i < n; i++) {
+    const raw = score[i];
+    if (raw < 0 || raw > 1) outside++;
+    losses[i] = binaryLogLossTerm(y[i], raw);
+  }
+  if (outside > 0) {
+    notes.push(
+      `log_loss: ${outside} score(s) lie outside [0, 1]; clipped to [eps, 1 - eps] as scikit-learn does`
+    );
+  }
+  return numpyMean(losses);
+}
+function binaryLogLossTerm(y, score) {
+  const p = clipProbability(score);
+  const q = 1 - p;
+  const sum = q + p;
+  return -Math.log((y === 1 ? p : q) / sum);
+}
+function multiclassLogLoss(y, proba, k, rowSumsOk, notes) {
+  const losses = multiclassLogLossTerms(y, proba, k);
+  if (!rowSumsOk) {
+    notes.push(
+      "log_loss: some probability rows do not sum to 1; each row was divided by its sum, as scikit-learn does"
+    );
+  }
+  return numpyMean(losses);
+}
+function multiclassLogLossTerms(y, proba, k) {
+  const n = y.length;
+  const losses = new Float64Array(n);
+  const row = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < k; c++) row[c] = clipProbability(proba[c][i]);
+    const sum = k < 8 ? sequentialSum(row) : numpySum(row);
+    losses[i] = -Math.log(row[y[i]] / sum);
+  }
+  return losses;
+}
+function sequentialSum(values) {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}
+function brierScore(y, score, notes) {
+  const n = y.length;
+  const squares = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = score[i];
+    if (s < 0 || s > 1) {
+      notes.push(
+        "brier: scores must be probabilities in [0, 1]; the Brier score is undefined (scikit-learn raises)"
+      );
+      return null;
+    }
+    const d = y[i] - s;
+    squares[i] = d * d;
+  }
+  return numpyMean(squares);
+}
+function r2Score(y, sqErrors, notes) {
+  const n = y.length;
+  if (n < 2) {
+    notes.push("r2: undefined with fewer than 2 rows (scikit-learn returns NaN)");
+    return null;
+  }
+  const mean2 = numpyMean(y);
+  const deviations = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = y[i] - mean2;
+    deviations[i] = d * d;
+  }
+  const numerator = numpySum(sqErrors);
+  const denominator = numpySum(deviations);
+  if (denominator === 0) {
+    const value = numerator === 0 ? 1 : 0;
+    notes.push(`r2: the label is constant (zero variance); set to ${value.toFixed(1)} as scikit-learn does`);
+    return value;
+  }
+  return 1 - numerator / denominator;
+}
+function meanAbsolutePercentageError(y, absErrors, notes) {
+  const n = y.length;
+  const ratios = new Float64Array(n);
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const scale = Math.abs(y[i]);
+    if (scale < FLOAT64_EPS) zeros++;
+    ratios[i] = absErrors[i] / Math.max(scale, FLOAT64_EPS);
+  }
+  if (zeros > 0) {
+    notes.push(
+      `mape: ${zeros} label(s) are 0; their error is divided by machine epsilon as scikit-learn does, which makes mape very large`
+    );
+  }
+  return numpyMean(ratios);
+}
+var RADIX_MIN_LENGTH = 4096;
+var RADIX_BUCKETS = 65536;
+var LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+function sortOrder(values) {
+  const n = values.length;
+  if (n < RADIX_MIN_LENGTH || !LITTLE_ENDIAN) {
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort((a, b) => values[a] - values[b] || a - b);
+  }
+  const words2 = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let index = new Int32Array(n);
+  const counts = new Uint32Array(4 * RADIX_BUCKETS);
+  for (let i = 0; i < n; i++) {
+    let h = words2[2 * i + 1];
+    let l = words2[2 * i];
+    if (h >= 2147483648) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else h = (h | 2147483648) >>> 0;
+    hi[i] = h;
+    lo[i] = l;
+    index[i] = i;
+    counts[l & 65535]++;
+    counts[RADIX_BUCKETS + (l >>> 16)]++;
+    counts[2 * RADIX_BUCKETS + (h & 65535)]++;
+    counts[3 * RADIX_BUCKETS + (h >>> 16)]++;
+  }
+  let nextHi = new Uint32Array(n);
+  let nextLo = new Uint32Array(n);
+  let nextIndex = new Int32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    const histogram2 = counts.subarray(pass * RADIX_BUCKETS, (pass + 1) * RADIX_BUCKETS);
+    if (histogram2[key[0] >>> shift & 65535] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < RADIX_BUCKETS; d++) {
+      const c = histogram2[d];
+      histogram2[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const dest = histogram2[key[i] >>> shift & 65535]++;
+      nextIndex[dest] = index[i];
+      nextHi[dest] = hi[i];
+      nextLo[dest] = lo[i];
+    }
+    [index, nextIndex] = [nextIndex, index];
+    [hi, nextHi] = [nextHi, hi];
+    [lo, nextLo] = [nextLo, lo];
+  }
+  return index;
+}
+function classDetails(y, pred, classes, notes) {
+  const k = classes.length;
+  const matrix = Array.from({ length: k }, () => new Array(k).fill(0));
+  const trueSum = new Float64Array(k);
+  const predSum = new Float64Array(k);
+  for (let i = 0; i < y.length; i++) {
+    const t = y[i];
+    const p = pred[i];
+    if (t >= 0) trueSum[t]++;
+    if (p >= 0) predSum[p]++;
+    if (t >= 0 && p >= 0) matrix[t][p]++;
+  }
+  const neverPredicted = [];
+  const neverTrue = [];
+  const perClass = classes.map((label, c) => {
+    const tp = matrix[c][c];
+    if (predSum[c] === 0) neverPredicted.push(label);
+    if (trueSum[c] === 0) neverTrue.push(label);
+    const precision = predSum[c] === 0 ? 0 : tp / predSum[c];
+    const recall = trueSum[c] === 0 ? 0 : tp / trueSum[c];
+    return { class: label, precision, recall, f1: fScore(precision, recall), support: trueSum[c] };
+  });
+  if (neverPredicted.length > 0) {
+    notes.push(
+      `per_class: precision of ${listClasses(neverPredicted)} is 0/0 (never predicted); set to 0.0 as scikit-learn does`
+    );
+  }
+  if (neverTrue.length > 0) {
+    notes.push(
+      `per_class: recall of ${listClasses(neverTrue)} is 0/0 (no rows with that label); set to 0.0 as scikit-learn does`
+    );
+  }
+  return { confusion_matrix: matrix, per_class: perClass };
+}
+function listClasses(labels) {
+  return labels.map((l) => JSON.stringify(l)).join(", ");
+}
+var CALIBRATION_BINS = 10;
+function calibrationBins(correct, confidence, notes) {
+  const n = confidence.length;
+  if (n === 0) {
+    notes.push("calibration: no rows; undefined");
+    return null;
+  }
+  const edges = Float64Array.from(
+    { length: CALIBRATION_BINS + 1 },
+    (_, i) => i === CALIBRATION_BINS ? 1 : i * (1 / CALIBRATION_BINS)
+  );
+  const sums = new Float64Array(CALIBRATION_BINS);
+  const positives = new Float64Array(CALIBRATION_BINS);
+  const totals = new Float64Array(CALIBRATION_BINS);
+  for (let i = 0; i < n; i++) {
+    const v = confidence[i];
+    if (!(v >= 0 && v <= 1)) {
+      notes.push("calibration: probabilities must lie in [0, 1]; undefined (scikit-learn raises)");
+      return null;
+    }
+    let b = Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.ceil(v * CALIBRATION_BINS) - 1));
+    while (b > 0 && edges[b] >= v) b--;
+    while (b < CALIBRATION_BINS - 1 && edges[b + 1] < v) b++;
+    sums[b] += v;
+    positives[b] += correct[i];
+    totals[b]++;
+  }
+  const bins = [];
+  const gaps = [];
+  for (let b = 0; b < CALIBRATION_BINS; b++) {
+    const count3 = totals[b];
+    if (count3 === 0) continue;
+    const bin = {
+      lo: edges[b],
+      hi: edges[b + 1],
+      count: count3,
+      mean_predicted: sums[b] / count3,
+      fraction_positive: positives[b] / count3
+    };
+    bins.push(bin);
+    gaps.push(count3 / n * Math.abs(bin.fraction_positive - bin.mean_predicted));
+  }
+  return { ece: numpySum(Float64Array.from(gaps)), bins };
+}
+var PRED_BIT = 1;
+var LABEL_BIT = 2;
+var GROUP_END_BIT = 4;
+function writeMetrics(names, values, out) {
+  for (let m = 0; m < names.length; m++) {
+    const v = values[names[m]];
+    out[m] = v === null || v === void 0 || !Number.isFinite(v) ? Number.NaN : v;
+  }
+}
+function checkWeights(weights, out, n, metrics) {
+  if (weights.length !== n) throw new RangeError(`expected ${n} weights, got ${weights.length}`);
+  if (out.length < metrics) throw new RangeError(`output holds ${out.length} values, need ${metrics}`);
+}
+function binaryResampler(y, score, pred) {
+  assertSameLength(y.length, score.length, pred.length);
+  assertFinite(score, "score");
+  const n = y.length;
+  const ascending = sortOrder(score);
+  const order = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  const losses = new Float64Array(n);
+  const squares = new Float64Array(n);
+  let brierDefined = true;
+  for (let j = 0; j < n; j++) {
+    const i = ascending[n - 1 - j];
+    const s = score[i];
+    const last = j === n - 1 || score[ascending[n - 2 - j]] !== s;
+    order[j] = i;
+    flags[j] = (pred[i] === 1 ? PRED_BIT : 0) | (y[i] === 1 ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
+    losses[j] = binaryLogLossTerm(y[i], s);
+    const d = y[i] - s;
+    squares[j] = d * d;
+    if (s < 0 || s > 1) brierDefined = false;
+  }
+  const scratch2 = [];
+  const sums = new Float64Array(10);
+  return {
+    names: BINARY_METRICS,
+    order,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, BINARY_METRICS.length);
+      sums.fill(0);
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        binaryWeightedSums(weights, flags, losses, squares, start, Math.min(n, start + PASS_CHUNK), sums);
+      }
+      const lossSum = sums[0];
+      const squareSum = sums[1];
+      const predictedPos = sums[2];
+      const truePos = sums[3];
+      const twiceArea = sums[4];
+      const precisionSum = sums[5];
+      const tpAbove = sums[6];
+      const fpAbove = sums[7];
+      const falsePos = predictedPos - truePos;
+      const cm = { tp: truePos, fp: falsePos, fn: tpAbove - truePos, tn: fpAbove - falsePos };
+      const total = tpAbove + fpAbove;
+      if (total === 0) {
+        out.fill(Number.NaN, 0, BINARY_METRICS.length);
+        return;
+      }
+      scratch2.length = 0;
+      const prf = binaryPrecisionRecallF1(cm, scratch2);
+      const positives = cm.tp + cm.fn;
+      const negatives = cm.tn + cm.fp;
+      const ranked = positives > 0 && negatives > 0;
+      writeMetrics(
+        BINARY_METRICS,
+        {
+          accuracy: (cm.tp + cm.tn) / total,
+          balanced_accuracy: binaryBalancedAccuracy(cm, scratch2),
+          precision: prf.precision,
+          recall: prf.recall,
+          f1: prf.f1,
+          roc_auc: ranked ? twiceArea / (2 * positives * negatives) : null,
+          average_precision: ranked ? precisionSum / positives : null,
+          log_loss: lossSum / total,
+          brier: brierDefined ? squareSum / total : null,
+          mcc: matthewsCorrcoef(confusionToMatrix(cm), 2, scratch2)
+        },
+        out
+      );
+    }
+  };
+}
+var PASS_CHUNK = 2048;
+function binaryWeightedSums(weights, flags, losses, squares, start, end, sums) {
+  let lossSum = sums[0] + -0;
+  let squareSum = sums[1] + -0;
+  let twiceArea = sums[4] + -0;
+  let precisionSum = sums[5] + -0;
+  let tpAbove = sums[6] + -0;
+  let fpAbove = sums[7] + -0;
+  const predictedBefore = sums[2];
+  const trueBefore = sums[3];
+  let predictedPos = 0;
+  let truePos = 0;
+  let openPos = sums[8] | 0;
+  let openAll = sums[9] | 0;
+  for (let j = start; j < end; j++) {
+    const w = weights[j];
+    const f = flags[j];
+    const labelMask = -(f >> 1 & 1);
+    const predicted = w & -(f & 1);
+    const positive = w & labelMask;
+    predictedPos = predictedPos + predicted | 0;
+    truePos = truePos + (predicted & labelMask) | 0;
+    lossSum += w * losses[j];
+    squareSum += w * squares[j];
+    if (f < GROUP_END_BIT) {
+      openPos = openPos + positive | 0;
+      openAll = openAll + w | 0;
+      continue;
+    }
+    const groupPos = openPos + positive | 0;
+    const groupNeg = openAll + w - groupPos | 0;
+    openPos = 0;
+    openAll = 0;
+    twiceArea += groupNeg * (2 * tpAbove + groupPos);
+    tpAbove += groupPos;
+    fpAbove += groupNeg;
+    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
+  }
+  sums[0] = lossSum;
+  sums[1] = squareSum;
+  sums[2] = predictedBefore + predictedPos;
+  sums[3] = trueBefore + truePos;
+  sums[4] = twiceArea;
+  sums[5] = precisionSum;
+  sums[6] = tpAbove;
+  sums[7] = fpAbove;
+  sums[8] = openPos;
+  sums[9] = openAll;
+}
+function sortedRanking(score, isPositive) {
+  const n = score.length;
+  const ascending = sortOrder(score);
+  const order = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = ascending[n - 1 - j];
+    const last = j === n - 1 || score[ascending[n - 2 - j]] !== score[i];
+    order[j] = i;
+    flags[j] = (isPositive(i) ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
+  }
+  return { order, flags };
+}
+function weightedRankingScores(r, weights) {
+  const sums = new Float64Array(6);
+  for (let start = 0; start < r.order.length; start += PASS_CHUNK) {
+    rankingStretch(r.order, r.flags, weights, start, Math.min(r.order.length, start + PASS_CHUNK), sums);
+  }
+  const [twiceArea, precisionSum, tpAbove, fpAbove] = [sums[0], sums[1], sums[2], sums[3]];
+  if (tpAbove === 0 || fpAbove === 0) return { rocAuc: Number.NaN, ap: Number.NaN };
+  return { rocAuc: twiceArea / (2 * tpAbove * fpAbove), ap: precisionSum / tpAbove };
+}
+function rankingStretch(order, flags, weights, start, end, sums) {
+  let twiceArea = sums[0] + -0;
+  let precisionSum = sums[1] + -0;
+  let tpAbove = sums[2] + -0;
+  let fpAbove = sums[3] + -0;
+  let openPos = sums[4] | 0;
+  let openAll = sums[5] | 0;
+  for (let j = start; j < end; j++) {
+    const w = weights[order[j]];
+    const f = flags[j];
+    const positive = w & -(f >> 1 & 1);
+    if (f < GROUP_END_BIT) {
+      openPos = openPos + positive | 0;
+      openAll = openAll + w | 0;
+      continue;
+    }
+    const groupPos = openPos + positive | 0;
+    const groupNeg = openAll + w - groupPos | 0;
+    openPos = 0;
+    openAll = 0;
+    twiceArea += groupNeg * (2 * tpAbove + groupPos);
+    tpAbove += groupPos;
+    fpAbove += groupNeg;
+    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
+  }
+  sums[0] = twiceArea;
+  sums[1] = precisionSum;
+  sums[2] = tpAbove;
+  sums[3] = fpAbove;
+  sums[4] = openPos;
+  sums[5] = openAll;
+}
+function confusionStretch(cellOf, losses, weights, start, end, matrix, sums) {
+  let lossSum = sums[0] + -0;
+  let total = sums[1] + -0;
+  for (let i = start; i < end; i++) {
+    const w = weights[i];
+    matrix[cellOf[i]] += w;
+    lossSum += w * losses[i];
+    total += w;
+  }
+  sums[0] = lossSum;
+  sums[1] = total;
+}
+function multiclassResampler(y, proba, pred, classCount) {
+  assertMulticlassShape(y, proba, pred, classCount);
+  const n = y.length;
+  const k = classCount;
+  const cellOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) cellOf[i] = y[i] * k + pred[i];
+  const losses = multiclassLogLossTerms(y, proba, k);
+  const rowSumsOk = probabilityRowsSumToOne(proba, n);
+  const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+  const rankings = columns.map((c) => sortedRanking(proba[c], (i) => y[i] === c));
+  const matrix = new Float64Array(k * k);
+  const sums = new Float64Array(2);
+  const scratch2 = [];
+  return {
+    names: MULTICLASS_METRICS,
+    order: null,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, MULTICLASS_METRICS.length);
+      matrix.fill(0);
+      sums.fill(0);
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        confusionStretch(cellOf, losses, weights, start, Math.min(n, start + PASS_CHUNK), matrix, sums);
+      }
+      const lossSum = sums[0];
+      const total = sums[1];
+      if (total === 0) {
+        out.fill(Number.NaN, 0, MULTICLASS_METRICS.length);
+        return;
+      }
+      scratch2.length = 0;
+      const macro = macroPrecisionRecallF1(matrix, k, scratch2);
+      const { trueSum } = classTotals(matrix, k);
+      let rocAuc = null;
+      let averagePrecision = null;
+      if (trueSum.every((t) => t > 0)) {
+        const scores = rankings.map((r) => weightedRankingScores(r, weights));
+        averagePrecision = numpyMean(Float64Array.from(scores, (s) => s.ap));
+        rocAuc = rowSumsOk || k === 2 ? numpyMean(Float64Array.from(scores, (s) => s.rocAuc)) : null;
+      }
+      writeMetrics(
+        MULTICLASS_METRICS,
+        {
+          accuracy: trace(matrix, k) / total,
+          balanced_accuracy: balancedAccuracy(matrix, k, scratch2),
+          precision: macro.precision,
+          recall: macro.recall,
+          f1: macro.f1,
+          precision_macro: macro.precision,
+          recall_macro: macro.recall,
+          f1_macro: macro.f1,
+          f1_weighted: macro.f1Weighted,
+          f1_micro: microF1(matrix, k, total),
+          roc_auc: rocAuc,
+          average_precision: averagePrecision,
+          log_loss: lossSum / total,
+          mcc: matthewsCorrcoef(matrix, k, scratch2)
+        },
+        out
+      );
+    }
+  };
+}
+function regressionResampler(y, pred) {
+  assertSameLength(y.length, pred.length, pred.length);
+  assertFinite(y, "y");
+  assertFinite(pred, "pred");
+  const n = y.length;
+  const absErrors = new Float64Array(n);
+  for (let i = 0; i < n; i++) absErrors[i] = Math.abs(y[i] - pred[i]);
+  const order = sortOrder(absErrors);
+  const sortedAbs = new Float64Array(n);
+  const sortedY = new Float64Array(n);
+  const ratios = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    sortedAbs[j] = absErrors[i];
+    sortedY[j] = y[i];
+    ratios[j] = absErrors[i] / Math.max(Math.abs(y[i]), FLOAT64_EPS);
+  }
+  const passes = regressionPasses(sortedAbs, sortedY, ratios);
+  const sums = new Float64Array(6);
+  return {
+    names: REGRESSION_METRICS,
+    order,
+    evaluate(weights, out) {
+      checkWeights(weights, out, n, REGRESSION_METRICS.length);
+      sums.fill(0);
+      sums[5] = -1;
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        passes.sums(weights, start, Math.min(n, start + PASS_CHUNK), sums);
+      }
+      const total = sums[0];
+      const squareSum = sums[2];
+      if (total === 0) {
+        out.fill(Number.NaN, 0, REGRESSION_METRICS.length);
+        return;
+      }
+      const mean2 = sums[3] / total;
+      let deviationSum = 0;
+      for (let start = 0; start < n; start += PASS_CHUNK) {
+        deviationSum += passes.deviations(weights, start, Math.min(n, start + PASS_CHUNK), mean2);
+      }
+      let r2 = null;
+      if (total >= 2) r2 = deviationSum === 0 ? squareSum === 0 ? 1 : 0 : 1 - squareSum / deviationSum;
+      const mse = squareSum / total;
+      writeMetrics(
+        REGRESSION_METRICS,
+        {
+          mae: sums[1] / total,
+          mse,
+          rmse: Math.sqrt(mse),
+          r2,
+          mape: sums[4] / total,
+          max_error: sortedAbs[sums[5]],
+          median_ae: weightedMedian(sortedAbs, weights, total)
+        },
+        out
+      );
+    }
+  };
+}
+function regressionPasses(sortedAbs, sortedY, ratios) {
+  return {
+    sums(weights, start, end, sums) {
+      let total = sums[0] + -0;
+      let absSum = sums[1] + -0;
+      let squareSum = sums[2] + -0;
+      let ySum = sums[3] + -0;
+      let ratioSum = sums[4] + -0;
+      let last = sums[5];
+      for (let j = start; j < end; j++) {
+        const w = weights[j];
+        const a = sortedAbs[j];
+        total += w;
+        absSum += w * a;
+        squareSum += w * (a * a);
+        ySum += w * sortedY[j];
+        ratioSum += w * ratios[j];
+        if (w > 0) last = j;
+      }
+      sums[0] = total;
+      sums[1] = absSum;
+      sums[2] = squareSum;
+      sums[3] = ySum;
+      sums[4] = ratioSum;
+      sums[5] = last;
+    },
+    deviations(weights, start, end, mean2) {
+      let sum = -0;
+      for (let j = start; j < end; j++) {
+        const d = sortedY[j] - mean2;
+        sum += weights[j] * (d * d);
+      }
+      return sum;
+    }
+  };
+}
+function weightedMedian(sorted, weights, total) {
+  const upper = Math.floor(total / 2);
+  const lower = total % 2 === 1 ? upper : upper - 1;
+  let seen = 0;
+  let lowerValue = Number.NaN;
+  for (let j = 0; j < sorted.length; j++) {
+    seen += weights[j];
+    if (Number.isNaN(lowerValue) && seen > lower) lowerValue = sorted[j];
+    if (seen > upper) return lower === upper ? lowerValue : (lowerValue + sorted[j]) / 2;
+  }
+  return Number.NaN;
+}
+
+// src/core/special-functions.ts
+var LOG_2PI = Math.log(2 * Math.PI);
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var MACHEP = 2220446049250313e-31;
+var MAXLOG = 709.782712893384;
+var MINLOG = -745.1332191019412;
+var STIRLING_COEFFS = [
+  -0.029550653594771242,
+  0.00641025641025641,
+  -0.0019175269175269176,
+  8417508417508417e-19,
+  -5952380952380953e-19,
+  7936507936507937e-19,
+  -0.002777777777777778,
+  0.08333333333333333
+];
+function polyval(coeffs, x) {
+  let y = 0;
+  for (const c of coeffs) y = y * x + c;
+  return y;
+}
+function p1evl(coeffs, x) {
+  let y = x + coeffs[0];
+  for (let i = 1; i < coeffs.length; i++) y = y * x + coeffs[i];
+  return y;
+}
+function ldexp(x, e) {
+  let y = x;
+  let k = e;
+  while (k > 1e3) {
+    y *= 2 ** 1e3;
+    k -= 1e3;
+  }
+  while (k < -1e3) {
+    y *= 2 ** -1e3;
+    k += 1e3;
+  }
+  return y * 2 ** k;
+}
+function clip01(p) {
+  return Math.min(Math.max(p, 0), 1);
+}
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function logGamma(x) {
+  if (Number.isNaN(x) || x <= 0) return Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return x;
+  let shift = 0;
+  let z2 = x;
+  if (z2 < 15) {
+    let prod = 1;
+    while (z2 < 15) {
+      prod *= z2;
+      z2 += 1;
+    }
+    shift = Math.log(prod);
+  }
+  const rz = 1 / z2;
+  const series = rz * polyval(STIRLING_COEFFS, rz * rz);
+  return (z2 - 0.5) * Math.log(z2) - z2 + LOG_2PI / 2 + series - shift;
+}
+function lowerGammaSeries(a, x) {
+  const ax = a * Math.log(x) - x - logGamma(a);
+  if (ax < -MAXLOG) return 0;
+  let r = a;
+  let c = 1;
+  let ans = 1;
+  for (let i = 0; i < 1e6; i++) {
+    r += 1;
+    c *= x / r;
+    ans += c;
+    if (c <= MACHEP * ans) break;
+  }
+  return ans * Math.exp(ax) / a;
+}
+function upperGammaFraction(a, x) {
+  const axLog = a * Math.log(x) - x - logGamma(a);
+  if (axLog < -MAXLOG) return 0;
+  const big = 4503599627370496;
+  const biginv = 2220446049250313e-31;
+  let y = 1 - a;
+  let z2 = x + y + 1;
+  let c = 0;
+  let pkm2 = 1;
+  let qkm2 = x;
+  let pkm1 = x + 1;
+  let qkm1 = z2 * x;
+  let ans = pkm1 / qkm1;
+  for (let i = 0; i < 1e6; i++) {
+    c += 1;
+    y += 1;
+    z2 += 2;
+    const yc = y * c;
+    const pk = pkm1 * z2 - pkm2 * yc;
+    const qk = qkm1 * z2 - qkm2 * yc;
+    let t = 1;
+    if (qk !== 0) {
+      const r = pk / qk;
+      t = Math.abs((ans - r) / r);
+      ans = r;
+    }
+    pkm2 = pkm1;
+    pkm1 = pk;
+    qkm2 = qkm1;
+    qkm1 = qk;
+    if (Math.abs(pk) > big) {
+      pkm2 *= biginv;
+      pkm1 *= biginv;
+      qkm2 *= biginv;
+      qkm1 *= biginv;
+    }
+    if (t <= MACHEP) break;
+  }
+  return ans * Math.exp(axLog);
+}
+function regularizedGammaQ(a, x) {
+  if (Number.isNaN(a) || Number.isNaN(x) || x < 0 || a <= 0) return Number.NaN;
+  if (x === 0) return 1;
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  if (x < 1 || x < a) return 1 - lowerGammaSeries(a, x);
+  return upperGammaFraction(a, x);
+}
+function chiSquareSurvival(x, df) {
+  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
+  if (x <= 0) return 1;
+  return regularizedGammaQ(df / 2, x / 2);
+}
+var ERFC_P = [
+  2461969814735305e-25,
+  0.5641895648310689,
+  7.463210564422699,
+  48.63719709856814,
+  196.5208329560771,
+  526.4451949954773,
+  934.5285271719576,
+  1027.5518868951572,
+  557.5353353693994
+];
+var ERFC_Q = [
+  13.228195115474499,
+  86.70721408859897,
+  354.9377788878199,
+  975.7085017432055,
+  1823.9091668790973,
+  2246.3376081871097,
+  1656.6630919416134,
+  557.5353408177277
+];
+var ERFC_R = [
+  0.5641895835477551,
+  1.275366707599781,
+  5.019050422511805,
+  6.160210979930536,
+  7.4097426995044895,
+  2.9788666537210022
+];
+var ERFC_S = [
+  2.2605286322011726,
+  9.396035249380015,
+  12.048953980809666,
+  17.08144507475659,
+  9.608968090632859,
+  3.369076451000815
+];
+var ERF_T = [9.604973739870516, 90.02601972038427, 2232.005345946843, 7003.325141128051, 55592.30130103949];
+var ERF_U = [
+  33.56171416475031,
+  521.3579497801527,
+  4594.323829709801,
+  22629.000061389095,
+  49267.39426086359
+];
+function erf(x) {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x < 0) return -erf(-x);
+  if (x > 1) return 1 - erfc(x);
+  const z2 = x * x;
+  return x * polyval(ERF_T, z2) / p1evl(ERF_U, z2);
+}
+function erfc(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = Math.abs(a);
+  if (x < 1) return 1 - erf(a);
+  const z2 = -a * a;
+  if (z2 < -MAXLOG) return a < 0 ? 2 : 0;
+  const ez = Math.exp(z2);
+  const p = x < 8 ? polyval(ERFC_P, x) : polyval(ERFC_R, x);
+  const q = x < 8 ? p1evl(ERFC_Q, x) : p1evl(ERFC_S, x);
+  let y = ez * p / q;
+  if (a < 0) y = 2 - y;
+  if (y !== 0) return y;
+  return a < 0 ? 2 : 0;
+}
+function normalCdf(a) {
+  if (Number.isNaN(a)) return Number.NaN;
+  const x = a * Math.SQRT1_2;
+  const z2 = Math.abs(x);
+  if (z2 < Math.SQRT1_2) return 0.5 + 0.5 * erf(x);
+  const y = 0.5 * erfc(z2);
+  return x > 0 ? 1 - y : y;
+}
+function normalSurvival(x) {
+  return normalCdf(-x);
+}
+function twoProduct(a, b) {
+  const p = a * b;
+  const split = 134217729;
+  const ca = split * a;
+  const ah = ca - (ca - a);
+  const al = a - ah;
+  const cb = split * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  const err2 = ah * bh - p + ah * bl + al * bh + al * bl;
+  return [p, err2];
+}
+function floorAndFraction(n, x) {
+  const [hi, lo] = twoProduct(n, x);
+  let fl = Math.floor(hi);
+  let alpha;
+  if (hi === fl) {
+    alpha = lo;
+    if (alpha < 0) {
+      fl -= 1;
+      alpha += 1;
+    }
+  } else {
+    alpha = hi - fl + lo;
+  }
+  if (alpha >= 1) {
+    fl += 1;
+    alpha = 0;
+  }
+  return { floor: fl, alpha };
+}
+function smirnovSurvival(n, x) {
+  if (!(n > 0 && x >= 0 && x <= 1) || !Number.isInteger(n)) return Number.NaN;
+  if (n === 1) return 1 - x;
+  if (x === 0) return 1;
+  if (x === 1) return 0;
+  const { floor: nxfl, alpha } = floorAndFraction(n, x);
+  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
+  if (alpha === 0) n1mxfl -= 1;
+  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
+    const cdf = x * (1 + x) ** (n - 1);
+    return clip01(1 - cdf);
+  }
+  if (-2 * n * x * x < MINLOG) return 0;
+  if (nxfl >= n - 1) return clip01((1 - x) ** n);
+  if (n > 1e6) {
+    const logp = -((6 * n * x + 1) ** 2) / 18 / n;
+    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
+  }
+  const nTerms = n1mxfl + 1;
+  const vmid = Math.floor(n / 2);
+  let sum = Math.exp(n * Math.log1p(-x)) / x;
+  let logBinom = 0;
+  let logBinomLow = 0;
+  for (let j = 1; j < nTerms; j++) {
+    const step = Math.log((n - j + 1) / j);
+    const t = logBinom + step;
+    logBinomLow += Math.abs(logBinom) >= Math.abs(step) ? logBinom - t + step : step - t + logBinom;
+    logBinom = t;
+    const lower = x + j / n;
+    const upper = (n - j) / n - x;
+    const logTerm = logBinom + logBinomLow + (j - 1) * Math.log(lower) + (n - j) * Math.log(upper);
+    const aj = upper > 0 ? Math.exp(logTerm) : 0;
+    if (Number.isFinite(aj) && aj !== 0) sum += aj;
+    if (aj !== 0) {
+      if (4 * (nTerms - j) * Math.abs(aj) < MACHEP * sum && j !== nTerms - 1) break;
+    } else if (j > vmid) {
+      break;
+    }
+  }
+  return clip01(x * sum);
+}
+var E128 = 128;
+var EP128 = 2 ** 128;
+var EM128 = 2 ** -128;
+function logNFactorialDivNPowN(n) {
+  const rn = 1 / n;
+  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
+}
+function matmul(a, b, m) {
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let k = 0; k < m; k++) {
+      const aik = a[i * m + k];
+      if (aik === 0) continue;
+      const rowB = k * m;
+      const rowO = i * m;
+      for (let j = 0; j < m; j++) out[rowO + j] += aik * b[rowB + j];
+    }
+  }
+  return out;
+}
+function kolmogorovCdfDurbinMatrix(n, d) {
+  if (d >= 1) return 1;
+  const nd = n * d;
+  if (nd <= 0.5) return 0;
+  const k = Math.ceil(nd);
+  const h = k - nd;
+  const m = 2 * k - 1;
+  let H = new Float64Array(m * m);
+  const v = new Float64Array(m);
+  const w = new Float64Array(m);
+  let fac = 1;
+  for (let j = 1; j <= m; j++) {
+    v[j - 1] = 1 - h ** j;
+    w[j - 1] = fac;
+    fac /= j;
+    v[j - 1] *= fac;
+  }
+  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
+  v[m - 1] = (1 + tt) * fac;
+  for (let i = 1; i < m; i++) {
+    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
+  }
+  for (let r = 0; r < m; r++) H[r * m] = v[r];
+  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
+  let Hpwr = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
+  let nn = n;
+  let expnt = 0;
+  let Hexpnt = 0;
+  while (nn > 0) {
+    if (nn % 2) {
+      Hpwr = matmul(Hpwr, H, m);
+      expnt += Hexpnt;
+    }
+    H = matmul(H, H, m);
+    Hexpnt *= 2;
+    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
+      for (let i = 0; i < H.length; i++) H[i] /= EP128;
+      Hexpnt += E128;
+    }
+    nn = Math.floor(nn / 2);
+  }
+  let p = Hpwr[(k - 1) * m + (k - 1)];
+  for (let i = 1; i <= n; i++) {
+    p = i * p / n;
+    if (Math.abs(p) < EM128) {
+      p *= EP128;
+      expnt -= E128;
+    }
+  }
+  if (expnt !== 0) p = ldexp(p, expnt);
+  return clip01(p);
+}
+function pomeranzBounds(i, n, ll, ceilf, roundf) {
+  let j1;
+  let j2;
+  if (i === 0) {
+    j1 = -ll - ceilf - 1;
+    j2 = ll + ceilf - 1;
+  } else {
+    const ip1div2 = Math.floor((i + 1) / 2);
+    const ip1mod2 = (i + 1) % 2;
+    if (ip1mod2 === 0) {
+      if (ip1div2 === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = ip1div2 - 1 - ll - roundf - 1;
+        j2 = ip1div2 + ll - 1 + ceilf - 1;
+      }
+    } else {
+      j1 = ip1div2 - 1 - ll - 1;
+      j2 = ip1div2 + ll + roundf - 1;
+    }
+  }
+  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+function kolmogorovCdfPomeranz(n, x) {
+  const t = n * x;
+  const ll = Math.floor(t);
+  const f = t - ll;
+  const g = Math.min(f, 1 - f);
+  const ceilf = f > 0 ? 1 : 0;
+  const roundf = f > 0.5 ? 1 : 0;
+  const npwrs = 2 * (ll + 1);
+  const gpower = new Float64Array(npwrs);
+  const twogpower = new Float64Array(npwrs);
+  const onem2gpower = new Float64Array(npwrs);
+  gpower[0] = 1;
+  twogpower[0] = 1;
+  onem2gpower[0] = 1;
+  let expnt = 0;
+  const gOverN = g / n;
+  const twoGOverN = 2 * g / n;
+  const oneMinusTwoGOverN = (1 - 2 * g) / n;
+  for (let m = 1; m < npwrs; m++) {
+    gpower[m] = gpower[m - 1] * gOverN / m;
+    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
+    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
+  }
+  let V0 = new Float64Array(npwrs);
+  let V1 = new Float64Array(npwrs);
+  V1[0] = 1;
+  let V0s = 0;
+  let V1s = 0;
+  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
+  for (let i = 1; i < 2 * n + 2; i++) {
+    const k1 = j1;
+    [V0, V1] = [V1, V0];
+    [V0s, V1s] = [V1s, V0s];
+    V1.fill(0);
+    [j1, j2] = pomeranzBounds(i, n, ll, ceilf, roundf);
+    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
+    const ln2 = j2 - k1 + 1;
+    if (ln2 > 0) {
+      const segStart = k1 - V0s;
+      const segLen = Math.min(ln2, npwrs - segStart);
+      const pLen = Math.min(ln2, npwrs);
+      const convStart = j1 - k1;
+      const convLen = j2 - j1 + 1;
+      let maxV = 0;
+      for (let c = 0; c < convLen; c++) {
+        const idx = convStart + c;
+        let s = 0;
+        const lo = Math.max(0, idx - pLen + 1);
+        const hi = Math.min(idx, segLen - 1);
+        for (let a = lo; a <= hi; a++) s += V0[segStart + a] * pwrs[idx - a];
+        V1[c] = s;
+        if (s > maxV) maxV = s;
+      }
+      if (maxV > 0 && maxV < EM128) {
+        for (let c = 0; c < V1.length; c++) V1[c] *= EP128;
+        expnt -= E128;
+      }
+      V1s = V0s + j1 - k1;
+    }
+  }
+  let ans = V1[n - V1s];
+  for (let m = 1; m <= n; m++) {
+    if (Math.abs(ans) > EP128) {
+      ans *= EM128;
+      expnt += E128;
+    }
+    ans *= m;
+  }
+  if (expnt !== 0) ans = ldexp(ans, expnt);
+  return clip01(ans);
+}
+function kolmogorovCdfPelzGood(n, x) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const PI2 = Math.PI ** 2;
+  const PI4 = Math.PI ** 4;
+  const PI6 = Math.PI ** 6;
+  const z2 = Math.sqrt(n) * x;
+  const z22 = z2 ** 2;
+  const z3 = z2 ** 3;
+  const z4 = z2 ** 4;
+  const z6 = z2 ** 6;
+  const qlog = -PI2 / 8 / z22;
+  if (qlog < -708) return 0;
+  let q = Math.exp(qlog);
+  const k1a = -z22;
+  const k1b = PI2 / 4;
+  const k2a = 6 * z6 + 2 * z4;
+  const k2b = (2 * z4 - 5 * z22) * PI2 / 4;
+  const k2c = PI4 * (1 - 2 * z22) / 16;
+  const k3d = PI6 * (5 - 30 * z22) / 64;
+  const k3c = PI4 * (-60 * z22 + 212 * z4) / 16;
+  const k3b = PI2 * (135 * z4 - 96 * z6) / 4;
+  const k3a = -30 * z6 - 90 * z2 ** 8;
+  const K = [0, 0, 0, 0];
+  const maxk = Math.ceil(16 * z2 / Math.PI);
+  for (let k = maxk; k > 0; k--) {
+    const m = 2 * k - 1;
+    const m2 = m ** 2;
+    const m4 = m ** 4;
+    const m6 = m ** 6;
+    const qpower = q ** (8 * k);
+    const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+    for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
+  }
+  const denominators = [z2, 6 * z4, 72 * z2 ** 7, 6480 * z2 ** 10];
+  for (let i = 0; i < 4; i++) K[i] = K[i] * q * SQRT_2PI / denominators[i];
+  q = Math.exp(-PI2 / 2 / z22);
+  const sqrt3z = Math.sqrt(3) * z2;
+  let k2extra = 0;
+  let k3extra = 0;
+  for (let k = maxk; k > 0; k--) {
+    const k2 = k * k;
+    const qk = q ** k2;
+    const kpi = Math.PI * k;
+    k2extra += k2 * qk;
+    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
+  }
+  K[2] += k2extra * PI2 * SQRT_2PI / (-36 * z3);
+  K[3] += k3extra * PI2 * SQRT_2PI / (216 * z6);
+  let sum = 0;
+  for (let i = 0; i < 4; i++) sum += K[i] / n ** (i / 2);
+  return sum;
+}
+function kolmogorovSmirnovSurvival(n, x) {
+  if (Number.isNaN(x) || !Number.isInteger(n) || n <= 0) return Number.NaN;
+  if (x >= 1) return 0;
+  if (x <= 0) return 1;
+  const t = n * x;
+  if (t <= 1) {
+    if (t <= 0.5) return 1;
+    let cdf2;
+    if (n <= 140) {
+      cdf2 = 1;
+      for (let i = 1; i <= n; i++) cdf2 *= i * (1 / n) * (2 * t - 1);
+    } else {
+      cdf2 = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
+    }
+    return clip01(1 - cdf2);
+  }
+  if (t >= n - 1) return clip01(2 * (1 - x) ** n);
+  if (x >= 0.5) return clip01(2 * smirnovSurvival(n, x));
+  const nxSquared = t * x;
+  if (n <= 140) {
+    if (nxSquared <= 0.754693) return clip01(1 - kolmogorovCdfDurbinMatrix(n, x));
+    if (nxSquared <= 4) return clip01(1 - kolmogorovCdfPomeranz(n, x));
+    return clip01(2 * smirnovSurvival(n, x));
+  }
+  if (nxSquared >= 370) return 0;
+  if (nxSquared >= 2.2) return clip01(2 * smirnovSurvival(n, x));
+  let cdf;
+  if (nxSquared >= 18) cdf = 1;
+  else if (n <= 1e5 && n * x ** 1.5 <= 1.4) cdf = kolmogorovCdfDurbinMatrix(n, x);
+  else cdf = kolmogorovCdfPelzGood(n, x);
+  return clip01(1 - cdf);
+}
+
+// src/core/delong.ts
+function classCounts(y) {
+  let m = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) m++;
+  return { m, n: y.length - m };
+}
+function structuralComponents(y, score, m, n) {
+  if (score.length !== y.length) throw new RangeError(`${y.length} labels but ${score.length} scores`);
+  const slot = new Int32Array(y.length);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(score[i])) throw new RangeError(`score[${i}] is not finite: ${score[i]}`);
+    slot[i] = y[i] === 1 ? p++ : q++;
+  }
+  const order = sortOrder(score);
+  const v10 = new Float64Array(m);
+  const v01 = new Float64Array(n);
+  let posBelow = 0;
+  let negBelow = 0;
+  let start = 0;
+  while (start < order.length) {
+    const value = score[order[start]];
+    let end = start;
+    let groupPos = 0;
+    while (end < order.length && score[order[end]] === value) {
+      if (y[order[end]] === 1) groupPos++;
+      end++;
+    }
+    const groupNeg = end - start - groupPos;
+    const below10 = (negBelow + groupNeg / 2) / n;
+    const below01 = (posBelow + groupPos / 2) / m;
+    for (let j = start; j < end; j++) {
+      const i = order[j];
+      if (y[i] === 1) v10[slot[i]] = below10;
+      else v01[slot[i]] = 1 - below01;
+    }
+    posBelow += groupPos;
+    negBelow += groupNeg;
+    start = end;
+  }
+  return { auc: mean(v10), v10, v01 };
+}
+function mean(values) {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+function covariance(a, b) {
+  const ma = mean(a);
+  const mb = mean(b);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - ma) * (b[i] - mb);
+  return s / (a.length - 1);
+}
+function criticalValue(confidence) {
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`confidence must be between 0 and 1, got ${confidence}`);
+  }
+  return normalQuantile(1 - (1 - confidence) / 2);
+}
+function delongAuc(y, score, confidence = 0.95) {
+  const z2 = criticalValue(confidence);
+  const { m, n } = classCounts(y);
+  if (m < 2 || n < 2) return null;
+  const c = structuralComponents(y, score, m, n);
+  const variance = covariance(c.v10, c.v10) / m + covariance(c.v01, c.v01) / n;
+  const half = z2 * Math.sqrt(variance);
+  return { auc: c.auc, variance, ci: [Math.max(0, c.auc - half), Math.min(1, c.auc + half)] };
+}
+function delongPairedTest(y, first, second, confidence = 0.95) {
+  const zCritical = criticalValue(confidence);
+  const { m, n } = classCounts(y);
+  if (m < 2 || n < 2) return null;
+  const a = structuralComponents(y, first, m, n);
+  const b = structuralComponents(y, second, m, n);
+  const s11 = covariance(a.v10, a.v10) / m + covariance(a.v01, a.v01) / n;
+  const s22 = covariance(b.v10, b.v10) / m + covariance(b.v01, b.v01) / n;
+  const s12 = covariance(a.v10, b.v10) / m + covariance(a.v01, b.v01) / n;
+  const delta = a.auc - b.auc;
+  const variance = Math.max(0, s11 + s22 - 2 * s12);
+  if (variance === 0) {
+    return {
+      auc: [a.auc, b.auc],
+      delta,
+      variance,
+      z: null,
+      p_value: delta === 0 ? 1 : null,
+      ci: [delta, delta]
+    };
+  }
+  const sd = Math.sqrt(variance);
+  const z2 = delta / sd;
+  return {
+    auc: [a.auc, b.auc],
+    delta,
+    variance,
+    z: z2,
+    p_value: 2 * normalSurvival(Math.abs(z2)),
+    ci: [delta - zCritical * sd, delta + zCritical * sd]
+  };
+}
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) {
+    if (p === 0) return Number.NEGATIVE_INFINITY;
+    if (p === 1) return Number.POSITIVE_INFINITY;
+    return Number.NaN;
+  }
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239
+  ];
+  const b = [
+    -54.47609879822406,
+    161.5858368580409,
+    -155.6989798598866,
+    66.80131188771972,
+    -13.28068155288572
+  ];
+  const c = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  let x;
+  if (p < low || p > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    if (p > 1 - low) x = -x;
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const e = normalCdf(x) - p;
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
@@ -46711,1107 +48492,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/metrics.ts
-var BINARY_METRICS = [
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "roc_auc",
-  "average_precision",
-  "log_loss",
-  "brier",
-  "mcc"
-];
-var MULTICLASS_METRICS = [
-  "accuracy",
-  "balanced_accuracy",
-  "precision",
-  "recall",
-  "f1",
-  "precision_macro",
-  "recall_macro",
-  "f1_macro",
-  "f1_weighted",
-  "f1_micro",
-  "roc_auc",
-  "average_precision",
-  "log_loss",
-  "mcc"
-];
-var REGRESSION_METRICS = ["mae", "mse", "rmse", "r2", "mape", "max_error", "median_ae"];
-var FLOAT64_EPS = 2 ** -52;
-function binaryMetrics(y, score, pred) {
-  assertSameLength(y.length, score.length, pred.length);
-  assertFinite(score, "score");
-  const n = y.length;
-  if (n === 0) return emptyMetricSet(BINARY_METRICS);
-  const notes = [];
-  const cm = binaryConfusion(y, pred);
-  const metrics = {};
-  metrics.accuracy = (cm.tp + cm.tn) / n;
-  metrics.balanced_accuracy = binaryBalancedAccuracy(cm, notes);
-  const prf = binaryPrecisionRecallF1(cm, notes);
-  metrics.precision = prf.precision;
-  metrics.recall = prf.recall;
-  metrics.f1 = prf.f1;
-  const ranking = rankByScore(y, score);
-  metrics.roc_auc = definedForBothClasses(ranking, "roc_auc", notes, rocAucFromRanking);
-  metrics.average_precision = definedForBothClasses(
-    ranking,
-    "average_precision",
-    notes,
-    averagePrecisionFromRanking
-  );
-  metrics.log_loss = binaryLogLoss(y, score, notes);
-  metrics.brier = brierScore(y, score, notes);
-  metrics.mcc = matthewsCorrcoef(confusionToMatrix(cm), 2, notes);
-  return finiteOrNull({ metrics, notes });
-}
-function multiclassMetrics(y, proba, pred, classCount) {
-  assertMulticlassShape(y, proba, pred, classCount);
-  const n = y.length;
-  if (n === 0) return emptyMetricSet(MULTICLASS_METRICS);
-  const notes = [];
-  const matrix = confusionMatrix(y, pred, classCount);
-  const metrics = {};
-  metrics.accuracy = trace(matrix, classCount) / n;
-  metrics.balanced_accuracy = balancedAccuracy(matrix, classCount, notes);
-  const macro = macroPrecisionRecallF1(matrix, classCount, notes);
-  metrics.precision = macro.precision;
-  metrics.recall = macro.recall;
-  metrics.f1 = macro.f1;
-  metrics.precision_macro = macro.precision;
-  metrics.recall_macro = macro.recall;
-  metrics.f1_macro = macro.f1;
-  metrics.f1_weighted = macro.f1Weighted;
-  metrics.f1_micro = microF1(matrix, classCount, n);
-  const rowSumsOk = probabilityRowsSumToOne(proba, n);
-  const ranking = multiclassRankingMetrics(y, proba, classCount, rowSumsOk, notes);
-  metrics.roc_auc = ranking.rocAuc;
-  metrics.average_precision = ranking.averagePrecision;
-  metrics.log_loss = multiclassLogLoss(y, proba, classCount, rowSumsOk, notes);
-  metrics.mcc = matthewsCorrcoef(matrix, classCount, notes);
-  return finiteOrNull({ metrics, notes });
-}
-function regressionMetrics(y, pred) {
-  assertSameLength(y.length, pred.length, pred.length);
-  assertFinite(y, "y");
-  assertFinite(pred, "pred");
-  const n = y.length;
-  if (n === 0) return emptyMetricSet(REGRESSION_METRICS);
-  const notes = [];
-  const absErrors = new Float64Array(n);
-  const sqErrors = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = y[i] - pred[i];
-    absErrors[i] = Math.abs(d);
-    sqErrors[i] = d * d;
-  }
-  const mse = numpySum(sqErrors) / n;
-  return finiteOrNull({
-    metrics: {
-      mae: numpySum(absErrors) / n,
-      mse,
-      rmse: Math.sqrt(mse),
-      r2: r2Score(y, sqErrors, notes),
-      mape: meanAbsolutePercentageError(y, absErrors, notes),
-      max_error: maxOf(absErrors),
-      median_ae: median(absErrors)
-    },
-    notes
-  });
-}
-function emptyMetricSet(names) {
-  const metrics = {};
-  for (const name of names) metrics[name] = null;
-  return { metrics, notes: [`${names.join(", ")}: no rows to evaluate; every metric is undefined`] };
-}
-function finiteOrNull(result) {
-  for (const [name, value] of Object.entries(result.metrics)) {
-    if (value === null || Number.isFinite(value)) continue;
-    result.metrics[name] = null;
-    result.notes.push(`${name}: the result is not a finite number (${value}); reported as undefined`);
-  }
-  return result;
-}
-function assertSameLength(a, b, c) {
-  if (a !== b || a !== c) throw new RangeError(`metric inputs differ in length: ${a}, ${b}, ${c}`);
-}
-function assertFinite(values, name) {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new RangeError(`${name}[${i}] is not finite: ${values[i]}`);
-  }
-}
-function assertMulticlassShape(y, proba, pred, k) {
-  if (!Number.isInteger(k) || k < 2) throw new RangeError(`classCount must be an integer >= 2, got ${k}`);
-  if (proba.length !== k) throw new RangeError(`expected ${k} probability columns, got ${proba.length}`);
-  for (const column of proba) {
-    assertSameLength(y.length, column.length, pred.length);
-    assertFinite(column, "proba");
-  }
-  for (let i = 0; i < y.length; i++) {
-    const t = y[i];
-    const p = pred[i];
-    if (t < 0 || t >= k || p < 0 || p >= k) throw new RangeError(`class index out of range at row ${i}`);
-  }
-}
-function numpySum(values) {
-  return 0 + pairwiseSum(values, 0, values.length);
-}
-function pairwiseSum(a, start, n) {
-  if (n < 8) {
-    let res = 0;
-    for (let i = start; i < start + n; i++) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    let r0 = a[start];
-    let r1 = a[start + 1];
-    let r2 = a[start + 2];
-    let r3 = a[start + 3];
-    let r4 = a[start + 4];
-    let r5 = a[start + 5];
-    let r6 = a[start + 6];
-    let r7 = a[start + 7];
-    const blockEnd = start + (n - n % 8);
-    let i = start + 8;
-    for (; i < blockEnd; i += 8) {
-      r0 += a[i];
-      r1 += a[i + 1];
-      r2 += a[i + 2];
-      r3 += a[i + 3];
-      r4 += a[i + 4];
-      r5 += a[i + 5];
-      r6 += a[i + 6];
-      r7 += a[i + 7];
-    }
-    const low = r0 + r1 + (r2 + r3);
-    const high = r4 + r5 + (r6 + r7);
-    let res = low + high;
-    for (; i < start + n; i++) res += a[i];
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
-}
-function numpyMean(values) {
-  return numpySum(values) / values.length;
-}
-function maxOf(values) {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  return max;
-}
-function median(values) {
-  const work = Float64Array.from(values);
-  const mid = work.length >> 1;
-  const upper = selectKth(work, mid);
-  if (work.length % 2 === 1) return upper;
-  let lower = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < mid; i++) if (work[i] > lower) lower = work[i];
-  return (lower + upper) / 2;
-}
-function selectKth(a, k) {
-  let left = 0;
-  let right = a.length - 1;
-  let budget = 4 * Math.ceil(Math.log2(a.length + 1)) + 8;
-  while (right > left) {
-    if (budget-- === 0) {
-      a.subarray(left, right + 1).sort();
-      return a[k];
-    }
-    const pivot = medianOfThree(a[left], a[left + right >> 1], a[right]);
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return a[k];
-  }
-  return a[k];
-}
-function medianOfThree(x, y, z2) {
-  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z2));
-}
-function fScore(precision, recall) {
-  const denom = precision + recall;
-  return denom === 0 ? 0 : 2 * precision * recall / denom;
-}
-function binaryConfusion(y, pred) {
-  const cm = { tp: 0, fp: 0, fn: 0, tn: 0 };
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) {
-      if (pred[i] === 1) cm.tp++;
-      else cm.fn++;
-    } else if (pred[i] === 1) cm.fp++;
-    else cm.tn++;
-  }
-  return cm;
-}
-function confusionToMatrix(cm) {
-  return Float64Array.of(cm.tn, cm.fp, cm.fn, cm.tp);
-}
-function confusionMatrix(y, pred, k) {
-  const matrix = new Float64Array(k * k);
-  for (let i = 0; i < y.length; i++) matrix[y[i] * k + pred[i]] += 1;
-  return matrix;
-}
-function trace(matrix, k) {
-  let sum = 0;
-  for (let c = 0; c < k; c++) sum += matrix[c * k + c];
-  return sum;
-}
-function classTotals(matrix, k) {
-  const tp = new Float64Array(k);
-  const trueSum = new Float64Array(k);
-  const predSum = new Float64Array(k);
-  for (let t = 0; t < k; t++) {
-    for (let p = 0; p < k; p++) {
-      const count3 = matrix[t * k + p];
-      trueSum[t] += count3;
-      predSum[p] += count3;
-    }
-    tp[t] = matrix[t * k + t];
-  }
-  return { tp, trueSum, predSum };
-}
-function balancedAccuracy(matrix, k, notes) {
-  const { tp, trueSum, predSum } = classTotals(matrix, k);
-  const recalls = [];
-  let predictedOnly = 0;
-  for (let c = 0; c < k; c++) {
-    if (trueSum[c] > 0) recalls.push(tp[c] / trueSum[c]);
-    else if (predSum[c] > 0) predictedOnly++;
-  }
-  if (predictedOnly > 0) {
-    notes.push(
-      "balanced_accuracy: the predictions contain classes absent from the labels; they are left out of the average, as scikit-learn does"
-    );
-  }
-  return numpyMean(Float64Array.from(recalls));
-}
-function binaryBalancedAccuracy(cm, notes) {
-  return balancedAccuracy(confusionToMatrix(cm), 2, notes);
-}
-function binaryPrecisionRecallF1(cm, notes) {
-  const predicted = cm.tp + cm.fp;
-  const actual = cm.tp + cm.fn;
-  if (predicted === 0) {
-    notes.push("precision: no row is predicted positive (0/0); set to 0.0 as scikit-learn does");
-  }
-  if (actual === 0) {
-    notes.push("recall: no row has the positive label (0/0); set to 0.0 as scikit-learn does");
-  }
-  if (predicted === 0 && actual === 0) {
-    notes.push("f1: no positive labels and no positive predictions; set to 0.0 as scikit-learn does");
-  }
-  const precision = predicted === 0 ? 0 : cm.tp / predicted;
-  const recall = actual === 0 ? 0 : cm.tp / actual;
-  return { precision, recall, f1: fScore(precision, recall) };
-}
-function macroPrecisionRecallF1(matrix, k, notes) {
-  const { tp, trueSum, predSum } = classTotals(matrix, k);
-  const precision = [];
-  const recall = [];
-  const f1 = [];
-  const weighted = [];
-  let weightTotal = 0;
-  let neverPredicted = 0;
-  let neverTrue = 0;
-  for (let c = 0; c < k; c++) {
-    if (trueSum[c] === 0 && predSum[c] === 0) continue;
-    if (predSum[c] === 0) neverPredicted++;
-    if (trueSum[c] === 0) neverTrue++;
-    const p = predSum[c] === 0 ? 0 : tp[c] / predSum[c];
-    const r = trueSum[c] === 0 ? 0 : tp[c] / trueSum[c];
-    const f = fScore(p, r);
-    precision.push(p);
-    recall.push(r);
-    f1.push(f);
-    weighted.push(f * trueSum[c]);
-    weightTotal += trueSum[c];
-  }
-  if (neverPredicted > 0) {
-    notes.push(
-      `precision, precision_macro: ${neverPredicted} class(es) are never predicted (0/0); their precision is set to 0.0 as scikit-learn does`
-    );
-  }
-  if (neverTrue > 0) {
-    notes.push(
-      `recall, recall_macro: ${neverTrue} predicted class(es) never occur in the labels (0/0); their recall is set to 0.0 as scikit-learn does`
-    );
-  }
-  return {
-    precision: numpyMean(Float64Array.from(precision)),
-    recall: numpyMean(Float64Array.from(recall)),
-    f1: numpyMean(Float64Array.from(f1)),
-    // np.average(f1, weights=true_sum) = sum(f1 * w) / sum(w); sum(w) = n > 0 here
-    f1Weighted: numpySum(Float64Array.from(weighted)) / weightTotal
-  };
-}
-function microF1(matrix, k, n) {
-  const correct = trace(matrix, k);
-  return fScore(correct / n, correct / n);
-}
-function matthewsCorrcoef(matrix, k, notes) {
-  const { trueSum, predSum } = classTotals(matrix, k);
-  const nCorrect = trace(matrix, k);
-  let nSamples = 0;
-  let dotTP = 0;
-  let dotPP = 0;
-  let dotTT = 0;
-  for (let c = 0; c < k; c++) {
-    nSamples += predSum[c];
-    dotTP += trueSum[c] * predSum[c];
-    dotPP += predSum[c] * predSum[c];
-    dotTT += trueSum[c] * trueSum[c];
-  }
-  const covYtYp = nCorrect * nSamples - dotTP;
-  const covYpYp = nSamples ** 2 - dotPP;
-  const covYtYt = nSamples ** 2 - dotTT;
-  if (covYpYp * covYtYt === 0) {
-    notes.push(
-      "mcc: the labels or the predictions hold a single class (0/0); set to 0.0 as scikit-learn does"
-    );
-    return 0;
-  }
-  return covYtYp / Math.sqrt(covYtYt * covYpYp);
-}
-function rankScores(score, isPositive) {
-  let totalPos = 0;
-  for (let i = 0; i < score.length; i++) if (isPositive(i)) totalPos++;
-  const totalNeg = score.length - totalPos;
-  const posScores = new Float64Array(totalPos);
-  const negScores = new Float64Array(totalNeg);
-  let p = 0;
-  let q = 0;
-  for (let i = 0; i < score.length; i++) {
-    if (isPositive(i)) posScores[p++] = score[i];
-    else negScores[q++] = score[i];
-  }
-  posScores.sort();
-  negScores.sort();
-  return mergeDescending(posScores, negScores, totalPos, totalNeg);
-}
-function mergeDescending(posScores, negScores, totalPos, totalNeg) {
-  const pos = new Float64Array(totalPos + totalNeg);
-  const neg = new Float64Array(totalPos + totalNeg);
-  let i = totalPos - 1;
-  let j = totalNeg - 1;
-  let g = 0;
-  while (i >= 0 || j >= 0) {
-    const top = i < 0 ? negScores[j] : j < 0 ? posScores[i] : Math.max(posScores[i], negScores[j]);
-    while (i >= 0 && posScores[i] === top) {
-      pos[g]++;
-      i--;
-    }
-    while (j >= 0 && negScores[j] === top) {
-      neg[g]++;
-      j--;
-    }
-    g++;
-  }
-  return { pos, neg, groups: g, totalPos, totalNeg };
-}
-function rankByScore(y, score) {
-  return rankScores(score, (i) => y[i] === 1);
-}
-function definedForBothClasses(ranking, name, notes, compute) {
-  if (ranking.totalPos === 0 || ranking.totalNeg === 0) {
-    notes.push(`${name}: only one class is present in the labels; the metric is undefined`);
-    return null;
-  }
-  return compute(ranking);
-}
-function rocAucFromRanking(r) {
-  let twiceArea = 0;
-  let tpAbove = 0;
-  for (let g = 0; g < r.groups; g++) {
-    twiceArea += r.neg[g] * (2 * tpAbove + r.pos[g]);
-    tpAbove += r.pos[g];
-  }
-  return twiceArea / (2 * r.totalPos * r.totalNeg);
-}
-function averagePrecisionFromRanking(r) {
-  let ap = 0;
-  let tp = 0;
-  let fp = 0;
-  for (let g = 0; g < r.groups; g++) {
-    tp += r.pos[g];
-    fp += r.neg[g];
-    if (r.pos[g] > 0) ap += r.pos[g] / r.totalPos * (tp / (tp + fp));
-  }
-  return ap;
-}
-function probabilityRowsSumToOne(proba, n) {
-  for (let i = 0; i < n; i++) {
-    const s = rowSum(proba, i);
-    if (!(Math.abs(1 - s) <= 1e-8 + 1e-5 * Math.abs(s))) return false;
-  }
-  return true;
-}
-function rowSum(proba, i) {
-  if (proba.length < 8) {
-    let s = 0;
-    for (const column of proba) s += column[i];
-    return s;
-  }
-  return numpySum(Float64Array.from(proba, (column) => column[i]));
-}
-function classesMissingFromLabels(y, k) {
-  const seen = new Uint8Array(k);
-  for (let i = 0; i < y.length; i++) seen[y[i]] = 1;
-  const missing = [];
-  for (let c = 0; c < k; c++) if (seen[c] === 0) missing.push(c);
-  return missing;
-}
-function oneVsRestRankings(y, proba, k) {
-  if (k === 2) return [rankScores(proba[1], (i) => y[i] === 1)];
-  return proba.map((column, c) => rankScores(column, (i) => y[i] === c));
-}
-function macroAverage(rankings, compute) {
-  return numpyMean(Float64Array.from(rankings, compute));
-}
-function multiclassRankingMetrics(y, proba, k, rowSumsOk, notes) {
-  const missing = classesMissingFromLabels(y, k);
-  if (missing.length > 0) {
-    notes.push(
-      `roc_auc, average_precision: ${missing.length} of ${k} classes have no rows in the labels; one-vs-rest ROC AUC and average precision are undefined`
-    );
-    return { rocAuc: null, averagePrecision: null };
-  }
-  const rankings = oneVsRestRankings(y, proba, k);
-  let rocAuc = macroAverage(rankings, rocAucFromRanking);
-  if (!rowSumsOk && k > 2) {
-    notes.push(
-      "roc_auc: the probability rows do not sum to 1; scikit-learn refuses multiclass ROC AUC on them"
-    );
-    rocAuc = null;
-  }
-  return { rocAuc, averagePrecision: macroAverage(rankings, averagePrecisionFromRanking) };
-}
-function clipProbability(p) {
-  return Math.min(Math.max(p, FLOAT64_EPS), 1 - FLOAT64_EPS);
-}
-function binaryLogLoss(y, score, notes) {
-  const n = y.length;
-  const losses = new Float64Array(n);
-  let outside = 0;
-  for (let i = 0; i < n; i++) {
-    const raw = score[i];
-    if (raw < 0 || raw > 1) outside++;
-    losses[i] = binaryLogLossTerm(y[i], raw);
-  }
-  if (outside > 0) {
-    notes.push(
-      `log_loss: ${outside} score(s) lie outside [0, 1]; clipped to [eps, 1 - eps] as scikit-learn does`
-    );
-  }
-  return numpyMean(losses);
-}
-function binaryLogLossTerm(y, score) {
-  const p = clipProbability(score);
-  const q = 1 - p;
-  const sum = q + p;
-  return -Math.log((y === 1 ? p : q) / sum);
-}
-function multiclassLogLoss(y, proba, k, rowSumsOk, notes) {
-  const losses = multiclassLogLossTerms(y, proba, k);
-  if (!rowSumsOk) {
-    notes.push(
-      "log_loss: some probability rows do not sum to 1; each row was divided by its sum, as scikit-learn does"
-    );
-  }
-  return numpyMean(losses);
-}
-function multiclassLogLossTerms(y, proba, k) {
-  const n = y.length;
-  const losses = new Float64Array(n);
-  const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) row[c] = clipProbability(proba[c][i]);
-    const sum = k < 8 ? sequentialSum(row) : numpySum(row);
-    losses[i] = -Math.log(row[y[i]] / sum);
-  }
-  return losses;
-}
-function sequentialSum(values) {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s;
-}
-function brierScore(y, score, notes) {
-  const n = y.length;
-  const squares = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = score[i];
-    if (s < 0 || s > 1) {
-      notes.push(
-        "brier: scores must be probabilities in [0, 1]; the Brier score is undefined (scikit-learn raises)"
-      );
-      return null;
-    }
-    const d = y[i] - s;
-    squares[i] = d * d;
-  }
-  return numpyMean(squares);
-}
-function r2Score(y, sqErrors, notes) {
-  const n = y.length;
-  if (n < 2) {
-    notes.push("r2: undefined with fewer than 2 rows (scikit-learn returns NaN)");
-    return null;
-  }
-  const mean2 = numpyMean(y);
-  const deviations = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = y[i] - mean2;
-    deviations[i] = d * d;
-  }
-  const numerator = numpySum(sqErrors);
-  const denominator = numpySum(deviations);
-  if (denominator === 0) {
-    const value = numerator === 0 ? 1 : 0;
-    notes.push(`r2: the label is constant (zero variance); set to ${value.toFixed(1)} as scikit-learn does`);
-    return value;
-  }
-  return 1 - numerator / denominator;
-}
-function meanAbsolutePercentageError(y, absErrors, notes) {
-  const n = y.length;
-  const ratios = new Float64Array(n);
-  let zeros = 0;
-  for (let i = 0; i < n; i++) {
-    const scale = Math.abs(y[i]);
-    if (scale < FLOAT64_EPS) zeros++;
-    ratios[i] = absErrors[i] / Math.max(scale, FLOAT64_EPS);
-  }
-  if (zeros > 0) {
-    notes.push(
-      `mape: ${zeros} label(s) are 0; their error is divided by machine epsilon as scikit-learn does, which makes mape very large`
-    );
-  }
-  return numpyMean(ratios);
-}
-var RADIX_MIN_LENGTH = 4096;
-var RADIX_BUCKETS = 65536;
-var LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-function sortOrder(values) {
-  const n = values.length;
-  if (n < RADIX_MIN_LENGTH || !LITTLE_ENDIAN) {
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    return order.sort((a, b) => values[a] - values[b] || a - b);
-  }
-  const words2 = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  let hi = new Uint32Array(n);
-  let lo = new Uint32Array(n);
-  let index = new Int32Array(n);
-  const counts = new Uint32Array(4 * RADIX_BUCKETS);
-  for (let i = 0; i < n; i++) {
-    let h = words2[2 * i + 1];
-    let l = words2[2 * i];
-    if (h >= 2147483648) {
-      h = ~h >>> 0;
-      l = ~l >>> 0;
-    } else h = (h | 2147483648) >>> 0;
-    hi[i] = h;
-    lo[i] = l;
-    index[i] = i;
-    counts[l & 65535]++;
-    counts[RADIX_BUCKETS + (l >>> 16)]++;
-    counts[2 * RADIX_BUCKETS + (h & 65535)]++;
-    counts[3 * RADIX_BUCKETS + (h >>> 16)]++;
-  }
-  let nextHi = new Uint32Array(n);
-  let nextLo = new Uint32Array(n);
-  let nextIndex = new Int32Array(n);
-  for (let pass = 0; pass < 4; pass++) {
-    const key = pass < 2 ? lo : hi;
-    const shift = pass % 2 === 0 ? 0 : 16;
-    const histogram2 = counts.subarray(pass * RADIX_BUCKETS, (pass + 1) * RADIX_BUCKETS);
-    if (histogram2[key[0] >>> shift & 65535] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < RADIX_BUCKETS; d++) {
-      const c = histogram2[d];
-      histogram2[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const dest = histogram2[key[i] >>> shift & 65535]++;
-      nextIndex[dest] = index[i];
-      nextHi[dest] = hi[i];
-      nextLo[dest] = lo[i];
-    }
-    [index, nextIndex] = [nextIndex, index];
-    [hi, nextHi] = [nextHi, hi];
-    [lo, nextLo] = [nextLo, lo];
-  }
-  return index;
-}
-function classDetails(y, pred, classes, notes) {
-  const k = classes.length;
-  const matrix = Array.from({ length: k }, () => new Array(k).fill(0));
-  const trueSum = new Float64Array(k);
-  const predSum = new Float64Array(k);
-  for (let i = 0; i < y.length; i++) {
-    const t = y[i];
-    const p = pred[i];
-    if (t >= 0) trueSum[t]++;
-    if (p >= 0) predSum[p]++;
-    if (t >= 0 && p >= 0) matrix[t][p]++;
-  }
-  const neverPredicted = [];
-  const neverTrue = [];
-  const perClass = classes.map((label, c) => {
-    const tp = matrix[c][c];
-    if (predSum[c] === 0) neverPredicted.push(label);
-    if (trueSum[c] === 0) neverTrue.push(label);
-    const precision = predSum[c] === 0 ? 0 : tp / predSum[c];
-    const recall = trueSum[c] === 0 ? 0 : tp / trueSum[c];
-    return { class: label, precision, recall, f1: fScore(precision, recall), support: trueSum[c] };
-  });
-  if (neverPredicted.length > 0) {
-    notes.push(
-      `per_class: precision of ${listClasses(neverPredicted)} is 0/0 (never predicted); set to 0.0 as scikit-learn does`
-    );
-  }
-  if (neverTrue.length > 0) {
-    notes.push(
-      `per_class: recall of ${listClasses(neverTrue)} is 0/0 (no rows with that label); set to 0.0 as scikit-learn does`
-    );
-  }
-  return { confusion_matrix: matrix, per_class: perClass };
-}
-function listClasses(labels) {
-  return labels.map((l) => JSON.stringify(l)).join(", ");
-}
-var CALIBRATION_BINS = 10;
-function calibrationBins(correct, confidence, notes) {
-  const n = confidence.length;
-  if (n === 0) {
-    notes.push("calibration: no rows; undefined");
-    return null;
-  }
-  const edges = Float64Array.from(
-    { length: CALIBRATION_BINS + 1 },
-    (_, i) => i === CALIBRATION_BINS ? 1 : i * (1 / CALIBRATION_BINS)
-  );
-  const sums = new Float64Array(CALIBRATION_BINS);
-  const positives = new Float64Array(CALIBRATION_BINS);
-  const totals = new Float64Array(CALIBRATION_BINS);
-  for (let i = 0; i < n; i++) {
-    const v = confidence[i];
-    if (!(v >= 0 && v <= 1)) {
-      notes.push("calibration: probabilities must lie in [0, 1]; undefined (scikit-learn raises)");
-      return null;
-    }
-    let b = Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.ceil(v * CALIBRATION_BINS) - 1));
-    while (b > 0 && edges[b] >= v) b--;
-    while (b < CALIBRATION_BINS - 1 && edges[b + 1] < v) b++;
-    sums[b] += v;
-    positives[b] += correct[i];
-    totals[b]++;
-  }
-  const bins = [];
-  const gaps = [];
-  for (let b = 0; b < CALIBRATION_BINS; b++) {
-    const count3 = totals[b];
-    if (count3 === 0) continue;
-    const bin = {
-      lo: edges[b],
-      hi: edges[b + 1],
-      count: count3,
-      mean_predicted: sums[b] / count3,
-      fraction_positive: positives[b] / count3
-    };
-    bins.push(bin);
-    gaps.push(count3 / n * Math.abs(bin.fraction_positive - bin.mean_predicted));
-  }
-  return { ece: numpySum(Float64Array.from(gaps)), bins };
-}
-var PRED_BIT = 1;
-var LABEL_BIT = 2;
-var GROUP_END_BIT = 4;
-function writeMetrics(names, values, out) {
-  for (let m = 0; m < names.length; m++) {
-    const v = values[names[m]];
-    out[m] = v === null || v === void 0 || !Number.isFinite(v) ? Number.NaN : v;
-  }
-}
-function checkWeights(weights, out, n, metrics) {
-  if (weights.length !== n) throw new RangeError(`expected ${n} weights, got ${weights.length}`);
-  if (out.length < metrics) throw new RangeError(`output holds ${out.length} values, need ${metrics}`);
-}
-function binaryResampler(y, score, pred) {
-  assertSameLength(y.length, score.length, pred.length);
-  assertFinite(score, "score");
-  const n = y.length;
-  const ascending = sortOrder(score);
-  const order = new Int32Array(n);
-  const flags = new Uint8Array(n);
-  const losses = new Float64Array(n);
-  const squares = new Float64Array(n);
-  let brierDefined = true;
-  for (let j = 0; j < n; j++) {
-    const i = ascending[n - 1 - j];
-    const s = score[i];
-    const last = j === n - 1 || score[ascending[n - 2 - j]] !== s;
-    order[j] = i;
-    flags[j] = (pred[i] === 1 ? PRED_BIT : 0) | (y[i] === 1 ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
-    losses[j] = binaryLogLossTerm(y[i], s);
-    const d = y[i] - s;
-    squares[j] = d * d;
-    if (s < 0 || s > 1) brierDefined = false;
-  }
-  const scratch2 = [];
-  const sums = new Float64Array(10);
-  return {
-    names: BINARY_METRICS,
-    order,
-    evaluate(weights, out) {
-      checkWeights(weights, out, n, BINARY_METRICS.length);
-      sums.fill(0);
-      for (let start = 0; start < n; start += PASS_CHUNK) {
-        binaryWeightedSums(weights, flags, losses, squares, start, Math.min(n, start + PASS_CHUNK), sums);
-      }
-      const lossSum = sums[0];
-      const squareSum = sums[1];
-      const predictedPos = sums[2];
-      const truePos = sums[3];
-      const twiceArea = sums[4];
-      const precisionSum = sums[5];
-      const tpAbove = sums[6];
-      const fpAbove = sums[7];
-      const falsePos = predictedPos - truePos;
-      const cm = { tp: truePos, fp: falsePos, fn: tpAbove - truePos, tn: fpAbove - falsePos };
-      const total = tpAbove + fpAbove;
-      if (total === 0) {
-        out.fill(Number.NaN, 0, BINARY_METRICS.length);
-        return;
-      }
-      scratch2.length = 0;
-      const prf = binaryPrecisionRecallF1(cm, scratch2);
-      const positives = cm.tp + cm.fn;
-      const negatives = cm.tn + cm.fp;
-      const ranked = positives > 0 && negatives > 0;
-      writeMetrics(
-        BINARY_METRICS,
-        {
-          accuracy: (cm.tp + cm.tn) / total,
-          balanced_accuracy: binaryBalancedAccuracy(cm, scratch2),
-          precision: prf.precision,
-          recall: prf.recall,
-          f1: prf.f1,
-          roc_auc: ranked ? twiceArea / (2 * positives * negatives) : null,
-          average_precision: ranked ? precisionSum / positives : null,
-          log_loss: lossSum / total,
-          brier: brierDefined ? squareSum / total : null,
-          mcc: matthewsCorrcoef(confusionToMatrix(cm), 2, scratch2)
-        },
-        out
-      );
-    }
-  };
-}
-var PASS_CHUNK = 2048;
-function binaryWeightedSums(weights, flags, losses, squares, start, end, sums) {
-  let lossSum = sums[0] + -0;
-  let squareSum = sums[1] + -0;
-  let twiceArea = sums[4] + -0;
-  let precisionSum = sums[5] + -0;
-  let tpAbove = sums[6] + -0;
-  let fpAbove = sums[7] + -0;
-  const predictedBefore = sums[2];
-  const trueBefore = sums[3];
-  let predictedPos = 0;
-  let truePos = 0;
-  let openPos = sums[8] | 0;
-  let openAll = sums[9] | 0;
-  for (let j = start; j < end; j++) {
-    const w = weights[j];
-    const f = flags[j];
-    const labelMask = -(f >> 1 & 1);
-    const predicted = w & -(f & 1);
-    const positive = w & labelMask;
-    predictedPos = predictedPos + predicted | 0;
-    truePos = truePos + (predicted & labelMask) | 0;
-    lossSum += w * losses[j];
-    squareSum += w * squares[j];
-    if (f < GROUP_END_BIT) {
-      openPos = openPos + positive | 0;
-      openAll = openAll + w | 0;
-      continue;
-    }
-    const groupPos = openPos + positive | 0;
-    const groupNeg = openAll + w - groupPos | 0;
-    openPos = 0;
-    openAll = 0;
-    twiceArea += groupNeg * (2 * tpAbove + groupPos);
-    tpAbove += groupPos;
-    fpAbove += groupNeg;
-    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
-  }
-  sums[0] = lossSum;
-  sums[1] = squareSum;
-  sums[2] = predictedBefore + predictedPos;
-  sums[3] = trueBefore + truePos;
-  sums[4] = twiceArea;
-  sums[5] = precisionSum;
-  sums[6] = tpAbove;
-  sums[7] = fpAbove;
-  sums[8] = openPos;
-  sums[9] = openAll;
-}
-function sortedRanking(score, isPositive) {
-  const n = score.length;
-  const ascending = sortOrder(score);
-  const order = new Int32Array(n);
-  const flags = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = ascending[n - 1 - j];
-    const last = j === n - 1 || score[ascending[n - 2 - j]] !== score[i];
-    order[j] = i;
-    flags[j] = (isPositive(i) ? LABEL_BIT : 0) | (last ? GROUP_END_BIT : 0);
-  }
-  return { order, flags };
-}
-function weightedRankingScores(r, weights) {
-  const sums = new Float64Array(6);
-  for (let start = 0; start < r.order.length; start += PASS_CHUNK) {
-    rankingStretch(r.order, r.flags, weights, start, Math.min(r.order.length, start + PASS_CHUNK), sums);
-  }
-  const [twiceArea, precisionSum, tpAbove, fpAbove] = [sums[0], sums[1], sums[2], sums[3]];
-  if (tpAbove === 0 || fpAbove === 0) return { rocAuc: Number.NaN, ap: Number.NaN };
-  return { rocAuc: twiceArea / (2 * tpAbove * fpAbove), ap: precisionSum / tpAbove };
-}
-function rankingStretch(order, flags, weights, start, end, sums) {
-  let twiceArea = sums[0] + -0;
-  let precisionSum = sums[1] + -0;
-  let tpAbove = sums[2] + -0;
-  let fpAbove = sums[3] + -0;
-  let openPos = sums[4] | 0;
-  let openAll = sums[5] | 0;
-  for (let j = start; j < end; j++) {
-    const w = weights[order[j]];
-    const f = flags[j];
-    const positive = w & -(f >> 1 & 1);
-    if (f < GROUP_END_BIT) {
-      openPos = openPos + positive | 0;
-      openAll = openAll + w | 0;
-      continue;
-    }
-    const groupPos = openPos + positive | 0;
-    const groupNeg = openAll + w - groupPos | 0;
-    openPos = 0;
-    openAll = 0;
-    twiceArea += groupNeg * (2 * tpAbove + groupPos);
-    tpAbove += groupPos;
-    fpAbove += groupNeg;
-    precisionSum += groupPos * tpAbove / (tpAbove + fpAbove || 1);
-  }
-  sums[0] = twiceArea;
-  sums[1] = precisionSum;
-  sums[2] = tpAbove;
-  sums[3] = fpAbove;
-  sums[4] = openPos;
-  sums[5] = openAll;
-}
-function confusionStretch(cellOf, losses, weights, start, end, matrix, sums) {
-  let lossSum = sums[0] + -0;
-  let total = sums[1] + -0;
-  for (let i = start; i < end; i++) {
-    const w = weights[i];
-    matrix[cellOf[i]] += w;
-    lossSum += w * losses[i];
-    total += w;
-  }
-  sums[0] = lossSum;
-  sums[1] = total;
-}
-function multiclassResampler(y, proba, pred, classCount) {
-  assertMulticlassShape(y, proba, pred, classCount);
-  const n = y.length;
-  const k = classCount;
-  const cellOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) cellOf[i] = y[i] * k + pred[i];
-  const losses = multiclassLogLossTerms(y, proba, k);
-  const rowSumsOk = probabilityRowsSumToOne(proba, n);
-  const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-  const rankings = columns.map((c) => sortedRanking(proba[c], (i) => y[i] === c));
-  const matrix = new Float64Array(k * k);
-  const sums = new Float64Array(2);
-  const scratch2 = [];
-  return {
-    names: MULTICLASS_METRICS,
-    order: null,
-    evaluate(weights, out) {
-      checkWeights(weights, out, n, MULTICLASS_METRICS.length);
-      matrix.fill(0);
-      sums.fill(0);
-      for (let start = 0; start < n; start += PASS_CHUNK) {
-        confusionStretch(cellOf, losses, weights, start, Math.min(n, start + PASS_CHUNK), matrix, sums);
-      }
-      const lossSum = sums[0];
-      const total = sums[1];
-      if (total === 0) {
-        out.fill(Number.NaN, 0, MULTICLASS_METRICS.length);
-        return;
-      }
-      scratch2.length = 0;
-      const macro = macroPrecisionRecallF1(matrix, k, scratch2);
-      const { trueSum } = classTotals(matrix, k);
-      let rocAuc = null;
-      let averagePrecision = null;
-      if (trueSum.every((t) => t > 0)) {
-        const scores = rankings.map((r) => weightedRankingScores(r, weights));
-        averagePrecision = numpyMean(Float64Array.from(scores, (s) => s.ap));
-        rocAuc = rowSumsOk || k === 2 ? numpyMean(Float64Array.from(scores, (s) => s.rocAuc)) : null;
-      }
-      writeMetrics(
-        MULTICLASS_METRICS,
-        {
-          accuracy: trace(matrix, k) / total,
-          balanced_accuracy: balancedAccuracy(matrix, k, scratch2),
-          precision: macro.precision,
-          recall: macro.recall,
-          f1: macro.f1,
-          precision_macro: macro.precision,
-          recall_macro: macro.recall,
-          f1_macro: macro.f1,
-          f1_weighted: macro.f1Weighted,
-          f1_micro: microF1(matrix, k, total),
-          roc_auc: rocAuc,
-          average_precision: averagePrecision,
-          log_loss: lossSum / total,
-          mcc: matthewsCorrcoef(matrix, k, scratch2)
-        },
-        out
-      );
-    }
-  };
-}
-function regressionResampler(y, pred) {
-  assertSameLength(y.length, pred.length, pred.length);
-  assertFinite(y, "y");
-  assertFinite(pred, "pred");
-  const n = y.length;
-  const absErrors = new Float64Array(n);
-  for (let i = 0; i < n; i++) absErrors[i] = Math.abs(y[i] - pred[i]);
-  const order = sortOrder(absErrors);
-  const sortedAbs = new Float64Array(n);
-  const sortedY = new Float64Array(n);
-  const ratios = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = order[j];
-    sortedAbs[j] = absErrors[i];
-    sortedY[j] = y[i];
-    ratios[j] = absErrors[i] / Math.max(Math.abs(y[i]), FLOAT64_EPS);
-  }
-  const passes = regressionPasses(sortedAbs, sortedY, ratios);
-  const sums = new Float64Array(6);
-  return {
-    names: REGRESSION_METRICS,
-    order,
-    evaluate(weights, out) {
-      checkWeights(weights, out, n, REGRESSION_METRICS.length);
-      sums.fill(0);
-      sums[5] = -1;
-      for (let start = 0; start < n; start += PASS_CHUNK) {
-        passes.sums(weights, start, Math.min(n, start + PASS_CHUNK), sums);
-      }
-      const total = sums[0];
-      const squareSum = sums[2];
-      if (total === 0) {
-        out.fill(Number.NaN, 0, REGRESSION_METRICS.length);
-        return;
-      }
-      const mean2 = sums[3] / total;
-      let deviationSum = 0;
-      for (let start = 0; start < n; start += PASS_CHUNK) {
-        deviationSum += passes.deviations(weights, start, Math.min(n, start + PASS_CHUNK), mean2);
-      }
-      let r2 = null;
-      if (total >= 2) r2 = deviationSum === 0 ? squareSum === 0 ? 1 : 0 : 1 - squareSum / deviationSum;
-      const mse = squareSum / total;
-      writeMetrics(
-        REGRESSION_METRICS,
-        {
-          mae: sums[1] / total,
-          mse,
-          rmse: Math.sqrt(mse),
-          r2,
-          mape: sums[4] / total,
-          max_error: sortedAbs[sums[5]],
-          median_ae: weightedMedian(sortedAbs, weights, total)
-        },
-        out
-      );
-    }
-  };
-}
-function regressionPasses(sortedAbs, sortedY, ratios) {
-  return {
-    sums(weights, start, end, sums) {
-      let total = sums[0] + -0;
-      let absSum = sums[1] + -0;
-      let squareSum = sums[2] + -0;
-      let ySum = sums[3] + -0;
-      let ratioSum = sums[4] + -0;
-      let last = sums[5];
-      for (let j = start; j < end; j++) {
-        const w = weights[j];
-        const a = sortedAbs[j];
-        total += w;
-        absSum += w * a;
-        squareSum += w * (a * a);
-        ySum += w * sortedY[j];
-        ratioSum += w * ratios[j];
-        if (w > 0) last = j;
-      }
-      sums[0] = total;
-      sums[1] = absSum;
-      sums[2] = squareSum;
-      sums[3] = ySum;
-      sums[4] = ratioSum;
-      sums[5] = last;
-    },
-    deviations(weights, start, end, mean2) {
-      let sum = -0;
-      for (let j = start; j < end; j++) {
-        const d = sortedY[j] - mean2;
-        sum += weights[j] * (d * d);
-      }
-      return sum;
-    }
-  };
-}
-function weightedMedian(sorted, weights, total) {
-  const upper = Math.floor(total / 2);
-  const lower = total % 2 === 1 ? upper : upper - 1;
-  let seen = 0;
-  let lowerValue = Number.NaN;
-  for (let j = 0; j < sorted.length; j++) {
-    seen += weights[j];
-    if (Number.isNaN(lowerValue) && seen > lower) lowerValue = sorted[j];
-    if (seen > upper) return lower === upper ? lowerValue : (lowerValue + sorted[j]) / 2;
-  }
-  return Number.NaN;
-}
-
 // src/config.ts
 var finite = () => external_exports.number().refine(Number.isFinite, "expected a finite number");
 var share = () => external_exports.number().min(0).max(1);
@@ -47902,7 +48582,8 @@ var Predictions = external_exports.strictObject({
   prediction: nonEmpty().optional().describe("Use this predicted-class column instead of thresholding/argmax."),
   proba_prefix: nonEmpty().optional().describe("Multiclass: probability column prefix (default `proba_`)."),
   positive_label: external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]).optional(),
-  threshold: share().optional().describe("Binary decision threshold (default 0.5).")
+  threshold: share().optional().describe("Binary decision threshold (default 0.5)."),
+  labels: external_exports.strictObject({ path: nonEmpty(), id: nonEmpty().default("id") }).optional().describe("Labels kept in another file, joined to the predictions by the id column.")
 });
 var ArtifactRules = external_exports.strictObject({
   max_size_mb: finite().positive().optional(),
@@ -48558,677 +49239,6 @@ function prepareRegression(table2, opts) {
     resampler: cached2(() => regressionResampler(y, pred)),
     inputs: { task: "regression", y, pred }
   };
-}
-
-// src/core/special-functions.ts
-var LOG_2PI = Math.log(2 * Math.PI);
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-var MACHEP = 2220446049250313e-31;
-var MAXLOG = 709.782712893384;
-var MINLOG = -745.1332191019412;
-var STIRLING_COEFFS = [
-  -0.029550653594771242,
-  0.00641025641025641,
-  -0.0019175269175269176,
-  8417508417508417e-19,
-  -5952380952380953e-19,
-  7936507936507937e-19,
-  -0.002777777777777778,
-  0.08333333333333333
-];
-function polyval(coeffs, x) {
-  let y = 0;
-  for (const c of coeffs) y = y * x + c;
-  return y;
-}
-function p1evl(coeffs, x) {
-  let y = x + coeffs[0];
-  for (let i = 1; i < coeffs.length; i++) y = y * x + coeffs[i];
-  return y;
-}
-function ldexp(x, e) {
-  let y = x;
-  let k = e;
-  while (k > 1e3) {
-    y *= 2 ** 1e3;
-    k -= 1e3;
-  }
-  while (k < -1e3) {
-    y *= 2 ** -1e3;
-    k += 1e3;
-  }
-  return y * 2 ** k;
-}
-function clip01(p) {
-  return Math.min(Math.max(p, 0), 1);
-}
-function roundHalfEven(x) {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-function logGamma(x) {
-  if (Number.isNaN(x) || x <= 0) return Number.NaN;
-  if (x === Number.POSITIVE_INFINITY) return x;
-  let shift = 0;
-  let z2 = x;
-  if (z2 < 15) {
-    let prod = 1;
-    while (z2 < 15) {
-      prod *= z2;
-      z2 += 1;
-    }
-    shift = Math.log(prod);
-  }
-  const rz = 1 / z2;
-  const series = rz * polyval(STIRLING_COEFFS, rz * rz);
-  return (z2 - 0.5) * Math.log(z2) - z2 + LOG_2PI / 2 + series - shift;
-}
-function lowerGammaSeries(a, x) {
-  const ax = a * Math.log(x) - x - logGamma(a);
-  if (ax < -MAXLOG) return 0;
-  let r = a;
-  let c = 1;
-  let ans = 1;
-  for (let i = 0; i < 1e6; i++) {
-    r += 1;
-    c *= x / r;
-    ans += c;
-    if (c <= MACHEP * ans) break;
-  }
-  return ans * Math.exp(ax) / a;
-}
-function upperGammaFraction(a, x) {
-  const axLog = a * Math.log(x) - x - logGamma(a);
-  if (axLog < -MAXLOG) return 0;
-  const big = 4503599627370496;
-  const biginv = 2220446049250313e-31;
-  let y = 1 - a;
-  let z2 = x + y + 1;
-  let c = 0;
-  let pkm2 = 1;
-  let qkm2 = x;
-  let pkm1 = x + 1;
-  let qkm1 = z2 * x;
-  let ans = pkm1 / qkm1;
-  for (let i = 0; i < 1e6; i++) {
-    c += 1;
-    y += 1;
-    z2 += 2;
-    const yc = y * c;
-    const pk = pkm1 * z2 - pkm2 * yc;
-    const qk = qkm1 * z2 - qkm2 * yc;
-    let t = 1;
-    if (qk !== 0) {
-      const r = pk / qk;
-      t = Math.abs((ans - r) / r);
-      ans = r;
-    }
-    pkm2 = pkm1;
-    pkm1 = pk;
-    qkm2 = qkm1;
-    qkm1 = qk;
-    if (Math.abs(pk) > big) {
-      pkm2 *= biginv;
-      pkm1 *= biginv;
-      qkm2 *= biginv;
-      qkm1 *= biginv;
-    }
-    if (t <= MACHEP) break;
-  }
-  return ans * Math.exp(axLog);
-}
-function regularizedGammaQ(a, x) {
-  if (Number.isNaN(a) || Number.isNaN(x) || x < 0 || a <= 0) return Number.NaN;
-  if (x === 0) return 1;
-  if (x === Number.POSITIVE_INFINITY) return 0;
-  if (x < 1 || x < a) return 1 - lowerGammaSeries(a, x);
-  return upperGammaFraction(a, x);
-}
-function chiSquareSurvival(x, df) {
-  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
-  if (x <= 0) return 1;
-  return regularizedGammaQ(df / 2, x / 2);
-}
-var ERFC_P = [
-  2461969814735305e-25,
-  0.5641895648310689,
-  7.463210564422699,
-  48.63719709856814,
-  196.5208329560771,
-  526.4451949954773,
-  934.5285271719576,
-  1027.5518868951572,
-  557.5353353693994
-];
-var ERFC_Q = [
-  13.228195115474499,
-  86.70721408859897,
-  354.9377788878199,
-  975.7085017432055,
-  1823.9091668790973,
-  2246.3376081871097,
-  1656.6630919416134,
-  557.5353408177277
-];
-var ERFC_R = [
-  0.5641895835477551,
-  1.275366707599781,
-  5.019050422511805,
-  6.160210979930536,
-  7.4097426995044895,
-  2.9788666537210022
-];
-var ERFC_S = [
-  2.2605286322011726,
-  9.396035249380015,
-  12.048953980809666,
-  17.08144507475659,
-  9.608968090632859,
-  3.369076451000815
-];
-var ERF_T = [9.604973739870516, 90.02601972038427, 2232.005345946843, 7003.325141128051, 55592.30130103949];
-var ERF_U = [
-  33.56171416475031,
-  521.3579497801527,
-  4594.323829709801,
-  22629.000061389095,
-  49267.39426086359
-];
-function erf(x) {
-  if (Number.isNaN(x)) return Number.NaN;
-  if (x < 0) return -erf(-x);
-  if (x > 1) return 1 - erfc(x);
-  const z2 = x * x;
-  return x * polyval(ERF_T, z2) / p1evl(ERF_U, z2);
-}
-function erfc(a) {
-  if (Number.isNaN(a)) return Number.NaN;
-  const x = Math.abs(a);
-  if (x < 1) return 1 - erf(a);
-  const z2 = -a * a;
-  if (z2 < -MAXLOG) return a < 0 ? 2 : 0;
-  const ez = Math.exp(z2);
-  const p = x < 8 ? polyval(ERFC_P, x) : polyval(ERFC_R, x);
-  const q = x < 8 ? p1evl(ERFC_Q, x) : p1evl(ERFC_S, x);
-  let y = ez * p / q;
-  if (a < 0) y = 2 - y;
-  if (y !== 0) return y;
-  return a < 0 ? 2 : 0;
-}
-function normalCdf(a) {
-  if (Number.isNaN(a)) return Number.NaN;
-  const x = a * Math.SQRT1_2;
-  const z2 = Math.abs(x);
-  if (z2 < Math.SQRT1_2) return 0.5 + 0.5 * erf(x);
-  const y = 0.5 * erfc(z2);
-  return x > 0 ? 1 - y : y;
-}
-function normalSurvival(x) {
-  return normalCdf(-x);
-}
-function twoProduct(a, b) {
-  const p = a * b;
-  const split = 134217729;
-  const ca = split * a;
-  const ah = ca - (ca - a);
-  const al = a - ah;
-  const cb = split * b;
-  const bh = cb - (cb - b);
-  const bl = b - bh;
-  const err2 = ah * bh - p + ah * bl + al * bh + al * bl;
-  return [p, err2];
-}
-function floorAndFraction(n, x) {
-  const [hi, lo] = twoProduct(n, x);
-  let fl = Math.floor(hi);
-  let alpha;
-  if (hi === fl) {
-    alpha = lo;
-    if (alpha < 0) {
-      fl -= 1;
-      alpha += 1;
-    }
-  } else {
-    alpha = hi - fl + lo;
-  }
-  if (alpha >= 1) {
-    fl += 1;
-    alpha = 0;
-  }
-  return { floor: fl, alpha };
-}
-function smirnovSurvival(n, x) {
-  if (!(n > 0 && x >= 0 && x <= 1) || !Number.isInteger(n)) return Number.NaN;
-  if (n === 1) return 1 - x;
-  if (x === 0) return 1;
-  if (x === 1) return 0;
-  const { floor: nxfl, alpha } = floorAndFraction(n, x);
-  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
-  if (alpha === 0) n1mxfl -= 1;
-  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
-    const cdf = x * (1 + x) ** (n - 1);
-    return clip01(1 - cdf);
-  }
-  if (-2 * n * x * x < MINLOG) return 0;
-  if (nxfl >= n - 1) return clip01((1 - x) ** n);
-  if (n > 1e6) {
-    const logp = -((6 * n * x + 1) ** 2) / 18 / n;
-    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
-  }
-  const nTerms = n1mxfl + 1;
-  const vmid = Math.floor(n / 2);
-  let sum = Math.exp(n * Math.log1p(-x)) / x;
-  let logBinom = 0;
-  let logBinomLow = 0;
-  for (let j = 1; j < nTerms; j++) {
-    const step = Math.log((n - j + 1) / j);
-    const t = logBinom + step;
-    logBinomLow += Math.abs(logBinom) >= Math.abs(step) ? logBinom - t + step : step - t + logBinom;
-    logBinom = t;
-    const lower = x + j / n;
-    const upper = (n - j) / n - x;
-    const logTerm = logBinom + logBinomLow + (j - 1) * Math.log(lower) + (n - j) * Math.log(upper);
-    const aj = upper > 0 ? Math.exp(logTerm) : 0;
-    if (Number.isFinite(aj) && aj !== 0) sum += aj;
-    if (aj !== 0) {
-      if (4 * (nTerms - j) * Math.abs(aj) < MACHEP * sum && j !== nTerms - 1) break;
-    } else if (j > vmid) {
-      break;
-    }
-  }
-  return clip01(x * sum);
-}
-var E128 = 128;
-var EP128 = 2 ** 128;
-var EM128 = 2 ** -128;
-function logNFactorialDivNPowN(n) {
-  const rn = 1 / n;
-  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
-}
-function matmul(a, b, m) {
-  const out = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < m; k++) {
-      const aik = a[i * m + k];
-      if (aik === 0) continue;
-      const rowB = k * m;
-      const rowO = i * m;
-      for (let j = 0; j < m; j++) out[rowO + j] += aik * b[rowB + j];
-    }
-  }
-  return out;
-}
-function kolmogorovCdfDurbinMatrix(n, d) {
-  if (d >= 1) return 1;
-  const nd = n * d;
-  if (nd <= 0.5) return 0;
-  const k = Math.ceil(nd);
-  const h = k - nd;
-  const m = 2 * k - 1;
-  let H = new Float64Array(m * m);
-  const v = new Float64Array(m);
-  const w = new Float64Array(m);
-  let fac = 1;
-  for (let j = 1; j <= m; j++) {
-    v[j - 1] = 1 - h ** j;
-    w[j - 1] = fac;
-    fac /= j;
-    v[j - 1] *= fac;
-  }
-  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
-  v[m - 1] = (1 + tt) * fac;
-  for (let i = 1; i < m; i++) {
-    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)];
-  }
-  for (let r = 0; r < m; r++) H[r * m] = v[r];
-  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
-  let Hpwr = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1;
-  let nn = n;
-  let expnt = 0;
-  let Hexpnt = 0;
-  while (nn > 0) {
-    if (nn % 2) {
-      Hpwr = matmul(Hpwr, H, m);
-      expnt += Hexpnt;
-    }
-    H = matmul(H, H, m);
-    Hexpnt *= 2;
-    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
-      for (let i = 0; i < H.length; i++) H[i] /= EP128;
-      Hexpnt += E128;
-    }
-    nn = Math.floor(nn / 2);
-  }
-  let p = Hpwr[(k - 1) * m + (k - 1)];
-  for (let i = 1; i <= n; i++) {
-    p = i * p / n;
-    if (Math.abs(p) < EM128) {
-      p *= EP128;
-      expnt -= E128;
-    }
-  }
-  if (expnt !== 0) p = ldexp(p, expnt);
-  return clip01(p);
-}
-function pomeranzBounds(i, n, ll, ceilf, roundf) {
-  let j1;
-  let j2;
-  if (i === 0) {
-    j1 = -ll - ceilf - 1;
-    j2 = ll + ceilf - 1;
-  } else {
-    const ip1div2 = Math.floor((i + 1) / 2);
-    const ip1mod2 = (i + 1) % 2;
-    if (ip1mod2 === 0) {
-      if (ip1div2 === n + 1) {
-        j1 = n - ll - ceilf - 1;
-        j2 = n + ll + ceilf - 1;
-      } else {
-        j1 = ip1div2 - 1 - ll - roundf - 1;
-        j2 = ip1div2 + ll - 1 + ceilf - 1;
-      }
-    } else {
-      j1 = ip1div2 - 1 - ll - 1;
-      j2 = ip1div2 + ll + roundf - 1;
-    }
-  }
-  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
-}
-function kolmogorovCdfPomeranz(n, x) {
-  const t = n * x;
-  const ll = Math.floor(t);
-  const f = t - ll;
-  const g = Math.min(f, 1 - f);
-  const ceilf = f > 0 ? 1 : 0;
-  const roundf = f > 0.5 ? 1 : 0;
-  const npwrs = 2 * (ll + 1);
-  const gpower = new Float64Array(npwrs);
-  const twogpower = new Float64Array(npwrs);
-  const onem2gpower = new Float64Array(npwrs);
-  gpower[0] = 1;
-  twogpower[0] = 1;
-  onem2gpower[0] = 1;
-  let expnt = 0;
-  const gOverN = g / n;
-  const twoGOverN = 2 * g / n;
-  const oneMinusTwoGOverN = (1 - 2 * g) / n;
-  for (let m = 1; m < npwrs; m++) {
-    gpower[m] = gpower[m - 1] * gOverN / m;
-    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
-    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
-  }
-  let V0 = new Float64Array(npwrs);
-  let V1 = new Float64Array(npwrs);
-  V1[0] = 1;
-  let V0s = 0;
-  let V1s = 0;
-  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
-  for (let i = 1; i < 2 * n + 2; i++) {
-    const k1 = j1;
-    [V0, V1] = [V1, V0];
-    [V0s, V1s] = [V1s, V0s];
-    V1.fill(0);
-    [j1, j2] = pomeranzBounds(i, n, ll, ceilf, roundf);
-    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
-    const ln2 = j2 - k1 + 1;
-    if (ln2 > 0) {
-      const segStart = k1 - V0s;
-      const segLen = Math.min(ln2, npwrs - segStart);
-      const pLen = Math.min(ln2, npwrs);
-      const convStart = j1 - k1;
-      const convLen = j2 - j1 + 1;
-      let maxV = 0;
-      for (let c = 0; c < convLen; c++) {
-        const idx = convStart + c;
-        let s = 0;
-        const lo = Math.max(0, idx - pLen + 1);
-        const hi = Math.min(idx, segLen - 1);
-        for (let a = lo; a <= hi; a++) s += V0[segStart + a] * pwrs[idx - a];
-        V1[c] = s;
-        if (s > maxV) maxV = s;
-      }
-      if (maxV > 0 && maxV < EM128) {
-        for (let c = 0; c < V1.length; c++) V1[c] *= EP128;
-        expnt -= E128;
-      }
-      V1s = V0s + j1 - k1;
-    }
-  }
-  let ans = V1[n - V1s];
-  for (let m = 1; m <= n; m++) {
-    if (Math.abs(ans) > EP128) {
-      ans *= EM128;
-      expnt += E128;
-    }
-    ans *= m;
-  }
-  if (expnt !== 0) ans = ldexp(ans, expnt);
-  return clip01(ans);
-}
-function kolmogorovCdfPelzGood(n, x) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const PI2 = Math.PI ** 2;
-  const PI4 = Math.PI ** 4;
-  const PI6 = Math.PI ** 6;
-  const z2 = Math.sqrt(n) * x;
-  const z22 = z2 ** 2;
-  const z3 = z2 ** 3;
-  const z4 = z2 ** 4;
-  const z6 = z2 ** 6;
-  const qlog = -PI2 / 8 / z22;
-  if (qlog < -708) return 0;
-  let q = Math.exp(qlog);
-  const k1a = -z22;
-  const k1b = PI2 / 4;
-  const k2a = 6 * z6 + 2 * z4;
-  const k2b = (2 * z4 - 5 * z22) * PI2 / 4;
-  const k2c = PI4 * (1 - 2 * z22) / 16;
-  const k3d = PI6 * (5 - 30 * z22) / 64;
-  const k3c = PI4 * (-60 * z22 + 212 * z4) / 16;
-  const k3b = PI2 * (135 * z4 - 96 * z6) / 4;
-  const k3a = -30 * z6 - 90 * z2 ** 8;
-  const K = [0, 0, 0, 0];
-  const maxk = Math.ceil(16 * z2 / Math.PI);
-  for (let k = maxk; k > 0; k--) {
-    const m = 2 * k - 1;
-    const m2 = m ** 2;
-    const m4 = m ** 4;
-    const m6 = m ** 6;
-    const qpower = q ** (8 * k);
-    const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
-    for (let i = 0; i < 4; i++) K[i] = K[i] * qpower + coeffs[i];
-  }
-  const denominators = [z2, 6 * z4, 72 * z2 ** 7, 6480 * z2 ** 10];
-  for (let i = 0; i < 4; i++) K[i] = K[i] * q * SQRT_2PI / denominators[i];
-  q = Math.exp(-PI2 / 2 / z22);
-  const sqrt3z = Math.sqrt(3) * z2;
-  let k2extra = 0;
-  let k3extra = 0;
-  for (let k = maxk; k > 0; k--) {
-    const k2 = k * k;
-    const qk = q ** k2;
-    const kpi = Math.PI * k;
-    k2extra += k2 * qk;
-    k3extra += (sqrt3z + kpi) * (sqrt3z - kpi) * k2 * qk;
-  }
-  K[2] += k2extra * PI2 * SQRT_2PI / (-36 * z3);
-  K[3] += k3extra * PI2 * SQRT_2PI / (216 * z6);
-  let sum = 0;
-  for (let i = 0; i < 4; i++) sum += K[i] / n ** (i / 2);
-  return sum;
-}
-function kolmogorovSmirnovSurvival(n, x) {
-  if (Number.isNaN(x) || !Number.isInteger(n) || n <= 0) return Number.NaN;
-  if (x >= 1) return 0;
-  if (x <= 0) return 1;
-  const t = n * x;
-  if (t <= 1) {
-    if (t <= 0.5) return 1;
-    let cdf2;
-    if (n <= 140) {
-      cdf2 = 1;
-      for (let i = 1; i <= n; i++) cdf2 *= i * (1 / n) * (2 * t - 1);
-    } else {
-      cdf2 = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
-    }
-    return clip01(1 - cdf2);
-  }
-  if (t >= n - 1) return clip01(2 * (1 - x) ** n);
-  if (x >= 0.5) return clip01(2 * smirnovSurvival(n, x));
-  const nxSquared = t * x;
-  if (n <= 140) {
-    if (nxSquared <= 0.754693) return clip01(1 - kolmogorovCdfDurbinMatrix(n, x));
-    if (nxSquared <= 4) return clip01(1 - kolmogorovCdfPomeranz(n, x));
-    return clip01(2 * smirnovSurvival(n, x));
-  }
-  if (nxSquared >= 370) return 0;
-  if (nxSquared >= 2.2) return clip01(2 * smirnovSurvival(n, x));
-  let cdf;
-  if (nxSquared >= 18) cdf = 1;
-  else if (n <= 1e5 && n * x ** 1.5 <= 1.4) cdf = kolmogorovCdfDurbinMatrix(n, x);
-  else cdf = kolmogorovCdfPelzGood(n, x);
-  return clip01(1 - cdf);
-}
-
-// src/core/delong.ts
-function classCounts(y) {
-  let m = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === 1) m++;
-  return { m, n: y.length - m };
-}
-function structuralComponents(y, score, m, n) {
-  if (score.length !== y.length) throw new RangeError(`${y.length} labels but ${score.length} scores`);
-  const slot = new Int32Array(y.length);
-  let p = 0;
-  let q = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(score[i])) throw new RangeError(`score[${i}] is not finite: ${score[i]}`);
-    slot[i] = y[i] === 1 ? p++ : q++;
-  }
-  const order = sortOrder(score);
-  const v10 = new Float64Array(m);
-  const v01 = new Float64Array(n);
-  let posBelow = 0;
-  let negBelow = 0;
-  let start = 0;
-  while (start < order.length) {
-    const value = score[order[start]];
-    let end = start;
-    let groupPos = 0;
-    while (end < order.length && score[order[end]] === value) {
-      if (y[order[end]] === 1) groupPos++;
-      end++;
-    }
-    const groupNeg = end - start - groupPos;
-    const below10 = (negBelow + groupNeg / 2) / n;
-    const below01 = (posBelow + groupPos / 2) / m;
-    for (let j = start; j < end; j++) {
-      const i = order[j];
-      if (y[i] === 1) v10[slot[i]] = below10;
-      else v01[slot[i]] = 1 - below01;
-    }
-    posBelow += groupPos;
-    negBelow += groupNeg;
-    start = end;
-  }
-  return { auc: mean(v10), v10, v01 };
-}
-function mean(values) {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
-}
-function covariance(a, b) {
-  const ma = mean(a);
-  const mb = mean(b);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - ma) * (b[i] - mb);
-  return s / (a.length - 1);
-}
-function criticalValue(confidence) {
-  if (!(confidence > 0 && confidence < 1)) {
-    throw new RangeError(`confidence must be between 0 and 1, got ${confidence}`);
-  }
-  return normalQuantile(1 - (1 - confidence) / 2);
-}
-function delongPairedTest(y, first, second, confidence = 0.95) {
-  const zCritical = criticalValue(confidence);
-  const { m, n } = classCounts(y);
-  if (m < 2 || n < 2) return null;
-  const a = structuralComponents(y, first, m, n);
-  const b = structuralComponents(y, second, m, n);
-  const s11 = covariance(a.v10, a.v10) / m + covariance(a.v01, a.v01) / n;
-  const s22 = covariance(b.v10, b.v10) / m + covariance(b.v01, b.v01) / n;
-  const s12 = covariance(a.v10, b.v10) / m + covariance(a.v01, b.v01) / n;
-  const delta = a.auc - b.auc;
-  const variance = Math.max(0, s11 + s22 - 2 * s12);
-  if (variance === 0) {
-    return {
-      auc: [a.auc, b.auc],
-      delta,
-      variance,
-      z: null,
-      p_value: delta === 0 ? 1 : null,
-      ci: [delta, delta]
-    };
-  }
-  const sd = Math.sqrt(variance);
-  const z2 = delta / sd;
-  return {
-    auc: [a.auc, b.auc],
-    delta,
-    variance,
-    z: z2,
-    p_value: 2 * normalSurvival(Math.abs(z2)),
-    ci: [delta - zCritical * sd, delta + zCritical * sd]
-  };
-}
-function normalQuantile(p) {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return Number.NEGATIVE_INFINITY;
-    if (p === 1) return Number.POSITIVE_INFINITY;
-    return Number.NaN;
-  }
-  const a = [
-    -39.69683028665376,
-    220.9460984245205,
-    -275.9285104469687,
-    138.357751867269,
-    -30.66479806614716,
-    2.506628277459239
-  ];
-  const b = [
-    -54.47609879822406,
-    161.5858368580409,
-    -155.6989798598866,
-    66.80131188771972,
-    -13.28068155288572
-  ];
-  const c = [
-    -0.007784894002430293,
-    -0.3223964580411365,
-    -2.400758277161838,
-    -2.549732539343734,
-    4.374664141464968,
-    2.938163982698783
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const low = 0.02425;
-  let x;
-  if (p < low || p > 1 - low) {
-    const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    if (p > 1 - low) x = -x;
-  } else {
-    const q = p - 0.5;
-    const r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-  const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
-  return x - u / (1 + x * u / 2);
 }
 
 // src/core/uncertainty.ts
@@ -58940,6 +58950,16 @@ function describeIssue(issue3, schema, raw, doc, lines, file2) {
     const guess = closest(got, issue3.values.map(String));
     if (guess) fix = ` Fix: did you mean "${guess}"?`;
   }
+  if (issue3.code === "invalid_type" && got !== void 0) {
+    const what = {
+      number: "a plain number (no quotes, units or %)",
+      array: "a list (`[a, b]` or `- ` items)",
+      object: "a mapping (`key: value` lines)",
+      string: "text",
+      boolean: "true or false"
+    };
+    fix = ` Fix: write ${what[issue3.expected] ?? issue3.expected} here.`;
+  }
   return [`${where(file2, doc, lines, path)}: ${pathText(path)}: ${expected}, got ${gotText}.${fix}`];
 }
 function unionExpectation(issue3) {
@@ -59421,8 +59441,9 @@ function pickModels(models, name) {
 }
 
 // src/commands/evaluate.ts
-async function loadPredictions(path, opts, slices) {
+async function loadPredictions(path, opts, slices, labels) {
   const table2 = await readColumns(path, { displayName: opts.file });
+  if (labels) table2.data[opts.label] = await joinLabels(table2.data, opts, labels);
   for (const column of slices) {
     if (!(column in table2.data)) {
       throw new UserError(
@@ -59431,6 +59452,35 @@ async function loadPredictions(path, opts, slices) {
     }
   }
   return { data: table2.data, opts, prepared: preparePredictions(table2.data, opts), slices };
+}
+async function joinLabels(data, opts, labels) {
+  const ids = data[labels.id];
+  if (!ids) {
+    throw new UserError(
+      `${opts.file}: id column "${labels.id}" is not in the predictions file. Fix: write it, or name the id column.`
+    );
+  }
+  const table2 = await readColumns(labels.path, { displayName: labels.displayName });
+  const labelIds = table2.data[labels.id];
+  const values = table2.data[opts.label];
+  if (!labelIds || !values) {
+    throw new UserError(
+      `${labels.displayName}: expected columns "${labels.id}" and "${opts.label}", got ${table2.columns.join(", ")}. Fix: name the id and label columns.`
+    );
+  }
+  const byId = /* @__PURE__ */ new Map();
+  labelIds.forEach((id, i) => {
+    byId.set(String(id), values[i] ?? null);
+  });
+  return ids.map((id, row) => {
+    const label = byId.get(String(id));
+    if (label === void 0) {
+      throw new UserError(
+        `${opts.file}:line ${row + 2}: id ${JSON.stringify(String(id))} has no label in ${labels.displayName}. Fix: add it there, or remove the prediction.`
+      );
+    }
+    return label;
+  });
 }
 function summarizePredictions(p, settings) {
   const { metrics, notes } = p.prepared.evaluate();
@@ -59442,9 +59492,15 @@ function summarizePredictions(p, settings) {
     notes: [...notes, ...details2?.notes ?? []],
     ci: settings.resamples > 0 ? bootstrapIntervals(p.prepared, settings) : {},
     details: details2,
+    delong: delongOf(p.prepared, settings.confidence),
     slices: Object.fromEntries(p.slices.map((column) => [column, sliceMetrics(p.data, column, p.opts)])),
     fingerprint: fingerprint(p.data, p.opts.label)
   };
+}
+function delongOf(p, confidence) {
+  if (p.inputs.task !== "binary") return null;
+  const d = delongAuc(p.inputs.y, p.inputs.score, confidence);
+  return d ? { roc_auc: d.auc, variance: d.variance, ci: d.ci } : null;
 }
 function sliceGroups(values, edges) {
   const numbers = values.map((v) => v === null || v === "" ? null : Number(v));
@@ -59516,10 +59572,12 @@ async function evaluateModels(ctx, opts = {}) {
   for (const model of pickModels(config2.models, opts.model)) {
     const done = ctx.log.step(`evaluate ${model.name} (${model.predictions.path})`);
     const settings = { ...model.evaluation, seed: commit };
+    const labels = model.predictions.labels;
     const loaded = await loadPredictions(
       resolveIn(ctx.root, model.predictions.path),
       predictionOptions(model),
-      model.slices
+      model.slices,
+      labels && { path: resolveIn(ctx.root, labels.path), displayName: labels.path, id: labels.id }
     );
     const evaluation = summarizePredictions(loaded, settings);
     for (const file2 of Object.values(config2.pipeline).flatMap((stage) => stage.metrics)) {

@@ -134,7 +134,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "mlgate evaluate [--model NAME] [--base REF]\n" +
       "       mlgate evaluate --task binary|multiclass|regression --predictions FILE [--label-column label]\n" +
       "                       [--score-column score] [--prediction-column prediction] [--proba-prefix proba_]\n" +
-      "                       [--positive-label 1] [--threshold 0.5] [--slice COLUMN]...",
+      "                       [--positive-label 1] [--threshold 0.5] [--slice COLUMN]... [--labels FILE --id-column id]",
     options: {
       ...MODEL,
       ...BASE,
@@ -147,6 +147,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "positive-label": { type: "string" },
       threshold: { type: "string" },
       slice: { type: "string", multiple: true },
+      labels: { type: "string" },
+      "id-column": { type: "string" },
     },
     run: async (ctx, v) => {
       const predictions = str(v, "predictions");
@@ -172,6 +174,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         ...(str(v, "positive-label") && { positiveLabel: str(v, "positive-label") }),
         ...(t !== undefined && { threshold: t }),
         slices: (v.slice as unknown as string[] | undefined) ?? [],
+        ...(str(v, "labels") && {
+          labels: {
+            path: resolve(ctx.root, str(v, "labels")!),
+            displayName: str(v, "labels")!,
+            id: str(v, "id-column") ?? "id",
+          },
+        }),
       });
       return { result, gateFailed: false };
     },

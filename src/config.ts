@@ -140,6 +140,10 @@ export const Predictions = z.strictObject({
   proba_prefix: nonEmpty().optional().describe("Multiclass: probability column prefix (default `proba_`)."),
   positive_label: z.union([z.string(), z.number(), z.boolean()]).optional(),
   threshold: share().optional().describe("Binary decision threshold (default 0.5)."),
+  labels: z
+    .strictObject({ path: nonEmpty(), id: nonEmpty().default("id") })
+    .optional()
+    .describe("Labels kept in another file, joined to the predictions by the id column."),
 });
 
 export const ArtifactRules = z.strictObject({

@@ -35,7 +35,7 @@ describe("config errors", () => {
 
   it("a wrong type says expected vs got", () => {
     expect(problemsOf(`${MODEL}    metrics:\n      f1: { max_drop: "0.1%" }\n`)).toEqual([
-      'FILE:7:23: models[0].metrics.f1.max_drop: expected number, got "0.1%".',
+      'FILE:7:23: models[0].metrics.f1.max_drop: expected number, got "0.1%". Fix: write a plain number (no quotes, units or %) here.',
     ]);
   });
 

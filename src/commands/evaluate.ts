@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import type { ModelConfig } from "../config.js";
+import { delongAuc } from "../core/delong.js";
 import { type BaselineRef, compareMetrics, type MetricRow, type Significance } from "../core/gates.js";
 import type { PredictionDetails } from "../core/metrics.js";
 import {
@@ -48,6 +49,8 @@ export interface Evaluation {
   ci: Record<string, [number, number]>;
   /** Confusion matrix, per-class scores and calibration (classification). */
   details: PredictionDetails | null;
+  /** Binary ROC AUC with DeLong's variance and interval (Sun & Xu 2014). */
+  delong: { roc_auc: number; variance: number; ci: [number, number] } | null;
   slices: Record<string, SliceResult[]>;
   /** sha256 of the evaluation set's labels (and ids, when present): equal fingerprints = same eval set. */
   fingerprint: string;
@@ -79,10 +82,10 @@ export interface StandaloneEvaluateOptions extends Omit<PredictionOptions, "file
 
 /** The standalone form: no config, no git, one file. */
 export async function evaluateFile(
-  opts: StandaloneEvaluateOptions & { resamples?: number; seed?: string },
+  opts: StandaloneEvaluateOptions & { resamples?: number; seed?: string; labels?: LabelsSource },
 ): Promise<Evaluation> {
-  const { predictions, slices = [], resamples = 1000, seed = "mlgate", ...prediction } = opts;
-  const loaded = await loadPredictions(predictions, { ...prediction, file: predictions }, slices);
+  const { predictions, slices = [], resamples = 1000, seed = "mlgate", labels, ...prediction } = opts;
+  const loaded = await loadPredictions(predictions, { ...prediction, file: predictions }, slices, labels);
   return summarizePredictions(loaded, { resamples, confidence: 0.95, seed });
 }
 
@@ -93,12 +96,21 @@ interface LoadedPredictions {
   slices: string[];
 }
 
+export interface LabelsSource {
+  /** A file holding the labels, joined to the predictions by `id`. */
+  path: string;
+  displayName: string;
+  id: string;
+}
+
 async function loadPredictions(
   path: string,
   opts: PredictionOptions,
   slices: string[],
+  labels?: LabelsSource,
 ): Promise<LoadedPredictions> {
   const table = await readColumns(path, { displayName: opts.file });
+  if (labels) table.data[opts.label] = await joinLabels(table.data, opts, labels);
   for (const column of slices) {
     if (!(column in table.data)) {
       throw new UserError(
@@ -107,6 +119,41 @@ async function loadPredictions(
     }
   }
   return { data: table.data, opts, prepared: preparePredictions(table.data, opts), slices };
+}
+
+/** The label column from another file, in the predictions' row order, matched by the id column. */
+async function joinLabels(
+  data: PredictionColumns,
+  opts: PredictionOptions,
+  labels: LabelsSource,
+): Promise<Cell[]> {
+  const ids = data[labels.id];
+  if (!ids) {
+    throw new UserError(
+      `${opts.file}: id column "${labels.id}" is not in the predictions file. Fix: write it, or name the id column.`,
+    );
+  }
+  const table = await readColumns(labels.path, { displayName: labels.displayName });
+  const labelIds = table.data[labels.id];
+  const values = table.data[opts.label];
+  if (!labelIds || !values) {
+    throw new UserError(
+      `${labels.displayName}: expected columns "${labels.id}" and "${opts.label}", got ${table.columns.join(", ")}. Fix: name the id and label columns.`,
+    );
+  }
+  const byId = new Map<string, Cell>();
+  labelIds.forEach((id, i) => {
+    byId.set(String(id), values[i] ?? null);
+  });
+  return ids.map((id, row) => {
+    const label = byId.get(String(id));
+    if (label === undefined) {
+      throw new UserError(
+        `${opts.file}:line ${row + 2}: id ${JSON.stringify(String(id))} has no label in ${labels.displayName}. Fix: add it there, or remove the prediction.`,
+      );
+    }
+    return label;
+  });
 }
 
 function summarizePredictions(p: LoadedPredictions, settings: EvaluationSettings): Evaluation {
@@ -119,9 +166,16 @@ function summarizePredictions(p: LoadedPredictions, settings: EvaluationSettings
     notes: [...notes, ...(details?.notes ?? [])],
     ci: settings.resamples > 0 ? bootstrapIntervals(p.prepared, settings) : {},
     details,
+    delong: delongOf(p.prepared, settings.confidence),
     slices: Object.fromEntries(p.slices.map((column) => [column, sliceMetrics(p.data, column, p.opts)])),
     fingerprint: fingerprint(p.data, p.opts.label),
   };
+}
+
+function delongOf(p: PreparedPredictions, confidence: number): Evaluation["delong"] {
+  if (p.inputs.task !== "binary") return null;
+  const d = delongAuc(p.inputs.y, p.inputs.score, confidence);
+  return d ? { roc_auc: d.auc, variance: d.variance, ci: d.ci } : null;
 }
 
 /** Rows per slice value; a numeric column with more than 10 values is cut at its quartiles. */
@@ -216,10 +270,12 @@ export async function evaluateModels(
   for (const model of pickModels(config.models, opts.model)) {
     const done = ctx.log.step(`evaluate ${model.name} (${model.predictions.path})`);
     const settings: EvaluationSettings = { ...model.evaluation, seed: commit };
+    const labels = model.predictions.labels;
     const loaded = await loadPredictions(
       resolveIn(ctx.root, model.predictions.path),
       predictionOptions(model),
       model.slices,
+      labels && { path: resolveIn(ctx.root, labels.path), displayName: labels.path, id: labels.id },
     );
     const evaluation = summarizePredictions(loaded, settings);
     for (const file of Object.values(config.pipeline).flatMap((stage) => stage.metrics)) {

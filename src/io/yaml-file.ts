@@ -96,6 +96,16 @@ function describeIssue(
     const guess = closest(got, issue.values.map(String));
     if (guess) fix = ` Fix: did you mean "${guess}"?`;
   }
+  if (issue.code === "invalid_type" && got !== undefined) {
+    const what: Record<string, string> = {
+      number: "a plain number (no quotes, units or %)",
+      array: "a list (`[a, b]` or `- ` items)",
+      object: "a mapping (`key: value` lines)",
+      string: "text",
+      boolean: "true or false",
+    };
+    fix = ` Fix: write ${what[issue.expected] ?? issue.expected} here.`;
+  }
   return [`${where(file, doc, lines, path)}: ${pathText(path)}: ${expected}, got ${gotText}.${fix}`];
 }
 
