@@ -96,7 +96,9 @@ describe("dist/index.js as the Actions runner runs it", () => {
     });
     expect(r.code).toBe(1);
     expect(r.stdout.match(/::error::/g)).toHaveLength(1);
-    expect(r.stdout).toMatch(/::error::bad\.yml:1:9: models: expected array, got a mapping\. Fix: write a list/);
+    expect(r.stdout).toMatch(
+      /::error::bad\.yml:1:9: models: expected array, got a mapping\. Fix: write a list/,
+    );
     expect(r.stdout).not.toMatch(/\n\s+at /);
   });
 });
