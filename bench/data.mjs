@@ -234,18 +234,8 @@ const timed = (cmd, argv) =>
 
 async function bundle() {
   const { build } = await import("esbuild");
-  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  const common = {
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    banner: {
-      js: "import { createRequire as __mlgateRequire } from 'node:module'; const require = __mlgateRequire(import.meta.url);",
-    },
-    define: { __MLGATE_VERSION__: JSON.stringify(version) },
-    logLevel: "warning",
-  };
+  const { bundleOptions: common } = await import("../scripts/bundle-options.mjs");
+
   const entry = `
     import { profileDataset } from ${JSON.stringify(join(ROOT, "src/commands/profile.ts"))};
     const [root, dataset, out, threads] = process.argv.slice(2);

@@ -22,7 +22,7 @@
 // Flags: --rows N (default 1000000), --resamples N (default 1000), --runs N (default 3),
 //        --paired (also time a paired comparison of two models with the same resamples; informational).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -68,21 +68,13 @@ function generate(n, seed, shift) {
 
 async function bundleCore(dir) {
   const { build } = await import("esbuild");
-  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const { bundleOptions } = await import("../scripts/bundle-options.mjs");
   const entry = ["metrics", "prediction-table", "uncertainty", "delong"]
     .map((m) => `export * from ${JSON.stringify(join(ROOT, "src", "core", `${m}.ts`))};`)
     .join("\n");
   const outfile = join(dir, "eval-core.mjs");
   await build({
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    banner: {
-      js: "import { createRequire as __mlgateRequire } from 'node:module'; const require = __mlgateRequire(import.meta.url);",
-    },
-    define: { __MLGATE_VERSION__: JSON.stringify(version) },
-    logLevel: "warning",
+    ...bundleOptions,
     stdin: { contents: entry, resolveDir: ROOT, loader: "ts" },
     outfile,
   });

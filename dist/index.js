@@ -32120,15 +32120,15 @@ var $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
       }
     }
     const input2 = payload.value;
-    const isDate3 = input2 instanceof Date;
-    const isValidDate = isDate3 && !Number.isNaN(input2.getTime());
+    const isDate2 = input2 instanceof Date;
+    const isValidDate = isDate2 && !Number.isNaN(input2.getTime());
     if (isValidDate)
       return payload;
     payload.issues.push({
       expected: "date",
       code: "invalid_type",
       input: input2,
-      ...isDate3 ? { received: "Invalid Date" } : {},
+      ...isDate2 ? { received: "Invalid Date" } : {},
       inst
     });
     return payload;
@@ -48801,9 +48801,32 @@ function notAvailableYet(command, issue3) {
   );
 }
 
+// src/core/value-text.ts
+var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+var INTEGER = /^[+-]?\d+$/;
+var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+var DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
+function isDate(text) {
+  const m = DATE.exec(text);
+  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+function isDateTime(text) {
+  const m = DATETIME.exec(text);
+  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
+  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map(
+    (g) => g === void 0 ? 0 : Number(g)
+  );
+  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
+}
+function validDate(year, month, day) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
+}
+
 // src/core/prediction-table.ts
 var MAX_LISTED_PROBLEMS = 10;
-var NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 var NAN_PATTERN = /^nan$/i;
 var BOOLEAN_PATTERN = /^(?:true|false)$/i;
 function preparePredictions(columns, opts) {
@@ -48909,7 +48932,7 @@ function parseFiniteNumber(value) {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value !== "string") return null;
   const text = value.trim();
-  if (!NUMBER_PATTERN.test(text)) return null;
+  if (!NUMBER.test(text)) return null;
   const x = Number(text);
   return Number.isFinite(x) ? x : null;
 }
@@ -48919,13 +48942,13 @@ function canonicalLabel(value) {
   if (typeof value === "number") return Number.isNaN(value) ? null : String(value);
   const text = value.trim();
   if (text === "") return null;
-  if (NUMBER_PATTERN.test(text)) return String(Number(text));
+  if (NUMBER.test(text)) return String(Number(text));
   if (BOOLEAN_PATTERN.test(text)) return text.toLowerCase();
   if (NAN_PATTERN.test(text)) return null;
   return text;
 }
 function isNumericLabel(label) {
-  return NUMBER_PATTERN.test(label) || label === "Infinity" || label === "-Infinity";
+  return NUMBER.test(label) || label === "Infinity" || label === "-Infinity";
 }
 function compareCodePoints(a, b) {
   const ai = a[Symbol.iterator]();
@@ -60309,7 +60332,6 @@ var encoder2 = new TextEncoder();
 
 // src/core/profile.ts
 var PROFILE_SCHEMA = "mlgate.profile/v1";
-var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 function cellNumber(cell) {
   if (typeof cell === "number") return Number.isFinite(cell) ? cell : Number.NaN;
   if (typeof cell === "boolean") return Number.NaN;
@@ -60990,10 +61012,6 @@ var MAX_CATEGORY_DISTINCT_SHARE = 0.1;
 var MAX_UNIQUE_TRACKED = 1e6;
 var NULL_SHARE_MARGIN = 0.01;
 var ROWS_MIN_SHARE = 0.9;
-var NUMBER2 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-var INTEGER = /^[+-]?\d+$/;
-var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-var DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
 var IS_BOOLEAN = 1;
 var IS_INTEGER = 2;
 var IS_NUMBER = 4;
@@ -61110,29 +61128,11 @@ function isBoolean(cell, text) {
 }
 function numberOf(cell, text) {
   if (typeof cell === "boolean") return void 0;
-  const n = typeof cell === "number" ? cell : NUMBER2.test(text) ? Number(text) : Number.NaN;
+  const n = typeof cell === "number" ? cell : NUMBER.test(text) ? Number(text) : Number.NaN;
   return Number.isFinite(n) ? n : void 0;
 }
 function isInteger(cell, text, n) {
   return Number.isInteger(n) && (typeof cell === "number" || INTEGER.test(text));
-}
-function isDate(text) {
-  const m = DATE.exec(text);
-  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-function isDateTime(text) {
-  const m = DATETIME.exec(text);
-  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map(
-    (g) => g === void 0 ? 0 : Number(g)
-  );
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
-}
-function validDate(year, month, day) {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  return day <= days;
 }
 
 // src/core/row-diff.ts
@@ -61655,22 +61655,18 @@ function countResult(check3, expected, elements, unexpected, observed) {
   tally.unexpected = unexpected;
   return tally.result(check3, null, expected, observed);
 }
-var NUMBER3 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-var INTEGER2 = /^[+-]?\d+$/;
-var DATE2 = /^(\d{4})-(\d{2})-(\d{2})$/;
-var DATETIME2 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
 function parserFor(type) {
   switch (type) {
     case "number":
       return (cell, text) => {
         if (typeof cell === "boolean") return void 0;
-        const n = typeof cell === "number" ? cell : NUMBER3.test(text) ? Number(text) : Number.NaN;
+        const n = typeof cell === "number" ? cell : NUMBER.test(text) ? Number(text) : Number.NaN;
         return Number.isFinite(n) ? n : void 0;
       };
     case "integer":
       return (cell, text) => {
         if (typeof cell === "boolean") return void 0;
-        const n = typeof cell === "number" ? cell : INTEGER2.test(text) ? Number(text) : Number.NaN;
+        const n = typeof cell === "number" ? cell : INTEGER.test(text) ? Number(text) : Number.NaN;
         return Number.isInteger(n) ? n : void 0;
       };
     case "boolean":
@@ -61684,9 +61680,9 @@ function parserFor(type) {
         return void 0;
       };
     case "date":
-      return (cell, text) => typeof cell === "string" && isDate2(text) ? text : void 0;
+      return (cell, text) => typeof cell === "string" && isDate(text) ? text : void 0;
     case "datetime":
-      return (cell, text) => typeof cell === "string" && isDateTime2(text) ? text : void 0;
+      return (cell, text) => typeof cell === "string" && isDateTime(text) ? text : void 0;
     case "string":
     case "category":
       return (_cell, text) => text;
@@ -61694,24 +61690,6 @@ function parserFor(type) {
 }
 function valueKey(type, parsed, text) {
   return type === "number" || type === "integer" || type === "boolean" ? parsed : text;
-}
-function isDate2(text) {
-  const m = DATE2.exec(text);
-  return m !== null && validDate2(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-function isDateTime2(text) {
-  const m = DATETIME2.exec(text);
-  if (m === null || !validDate2(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map(
-    (g) => g === void 0 ? 0 : Number(g)
-  );
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
-}
-function validDate2(year, month, day) {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  return day <= days;
 }
 function codePointLength2(text) {
   let length = text.length;

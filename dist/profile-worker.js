@@ -669,6 +669,30 @@ function utf8Scratch(text) {
   return { bytes: scratch, view: scratchView, length: written };
 }
 
+// src/core/value-text.ts
+var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+var INTEGER = /^[+-]?\d+$/;
+var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+var DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
+function isDate(text) {
+  const m = DATE.exec(text);
+  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+function isDateTime(text) {
+  const m = DATETIME.exec(text);
+  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
+  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map(
+    (g) => g === void 0 ? 0 : Number(g)
+  );
+  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
+}
+function validDate(year, month, day) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
+}
+
 // src/core/profile.ts
 var PROFILE_SCHEMA = "mlgate.profile/v1";
 var QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
@@ -799,7 +823,6 @@ function sketchSettings(overrides = {}) {
   }
   return settings;
 }
-var NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 function cellNumber(cell) {
   if (typeof cell === "number") return Number.isFinite(cell) ? cell : Number.NaN;
   if (typeof cell === "boolean") return Number.NaN;
@@ -1324,16 +1347,12 @@ function countResult(check, expected, elements, unexpected, observed) {
   tally.unexpected = unexpected;
   return tally.result(check, null, expected, observed);
 }
-var NUMBER2 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-var INTEGER = /^[+-]?\d+$/;
-var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-var DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
 function parserFor(type) {
   switch (type) {
     case "number":
       return (cell, text) => {
         if (typeof cell === "boolean") return void 0;
-        const n = typeof cell === "number" ? cell : NUMBER2.test(text) ? Number(text) : Number.NaN;
+        const n = typeof cell === "number" ? cell : NUMBER.test(text) ? Number(text) : Number.NaN;
         return Number.isFinite(n) ? n : void 0;
       };
     case "integer":
@@ -1363,24 +1382,6 @@ function parserFor(type) {
 }
 function valueKey(type, parsed, text) {
   return type === "number" || type === "integer" || type === "boolean" ? parsed : text;
-}
-function isDate(text) {
-  const m = DATE.exec(text);
-  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-function isDateTime(text) {
-  const m = DATETIME.exec(text);
-  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map(
-    (g) => g === void 0 ? 0 : Number(g)
-  );
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
-}
-function validDate(year, month, day) {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  return day <= days;
 }
 function codePointLength(text) {
   let length = text.length;

@@ -1,24 +1,12 @@
 // Bundles the two entry points into dist/ with esbuild: dist/index.js (the
 // action, run by the Actions runner) and dist/cli.js (the `mlgate` bin).
 // The output is committed; CI and a test rebuild it and fail on any diff.
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { build } from "esbuild";
+import { bundleOptions } from "./bundle-options.mjs";
 
 const outDir = process.argv[2] ?? "dist";
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const common = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  // some dependencies are CommonJS and call require() for node built-ins
-  banner: {
-    js: "import { createRequire as __mlgateRequire } from 'node:module'; const require = __mlgateRequire(import.meta.url);",
-  },
-  define: { __MLGATE_VERSION__: JSON.stringify(version) },
-  legalComments: "eof",
-  logLevel: "warning",
-};
+const common = bundleOptions;
 
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: `${outDir}/index.js` });
 await build({

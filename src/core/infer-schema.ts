@@ -20,7 +20,9 @@
  *   1,000,000 per column: past that, unique is not claimed. Memory is otherwise constant.
  * - rows.min: the observed row count less 10%, rounded down (so a small shrink passes).
  */
+
 import type { ColumnRules, ColumnType } from "./schema-check.js";
+import { INTEGER, isDate, isDateTime, NUMBER } from "./value-text.js";
 
 type Cell = string | number | boolean | null;
 
@@ -42,11 +44,6 @@ const NULL_SHARE_MARGIN = 0.01;
 const ROWS_MIN_SHARE = 0.9;
 
 // The same patterns as schema-check.ts (kept in step by test/core/infer-schema.test.ts).
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INTEGER = /^[+-]?\d+$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
 
 const IS_BOOLEAN = 1;
 const IS_INTEGER = 2;
@@ -207,25 +204,4 @@ function numberOf(cell: Exclude<Cell, null>, text: string): number | undefined {
 
 function isInteger(cell: Exclude<Cell, null>, text: string, n: number): boolean {
   return Number.isInteger(n) && (typeof cell === "number" || INTEGER.test(text));
-}
-
-function isDate(text: string): boolean {
-  const m = DATE.exec(text);
-  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-
-function isDateTime(text: string): boolean {
-  const m = DATETIME.exec(text);
-  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map((g) =>
-    g === undefined ? 0 : Number(g),
-  ) as [number, number, number, number, number];
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  return day <= days;
 }

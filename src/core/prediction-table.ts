@@ -10,6 +10,7 @@
  * Weighted evaluation (the bootstrap's): row i counted weights[i] times, as if repeated (np.repeat).
  * Bad input throws UserError naming the file, line, column, expected vs got, and the fix.
  */
+
 import { UserError } from "../errors.js";
 import {
   binaryMetrics,
@@ -24,6 +25,7 @@ import {
   regressionMetrics,
   regressionResampler,
 } from "./metrics.js";
+import { NUMBER } from "./value-text.js";
 
 export type Task = "binary" | "multiclass" | "regression";
 
@@ -72,7 +74,6 @@ export type PredictionInputs =
 type Cell = string | number | boolean | null | undefined;
 
 const MAX_LISTED_PROBLEMS = 10;
-const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NAN_PATTERN = /^nan$/i;
 const BOOLEAN_PATTERN = /^(?:true|false)$/i;
 
@@ -198,7 +199,7 @@ function parseFiniteNumber(value: Cell): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value !== "string") return null;
   const text = value.trim();
-  if (!NUMBER_PATTERN.test(text)) return null;
+  if (!NUMBER.test(text)) return null;
   const x = Number(text);
   return Number.isFinite(x) ? x : null;
 }
@@ -213,14 +214,14 @@ export function canonicalLabel(value: Cell): string | null {
   if (typeof value === "number") return Number.isNaN(value) ? null : String(value);
   const text = value.trim();
   if (text === "") return null;
-  if (NUMBER_PATTERN.test(text)) return String(Number(text));
+  if (NUMBER.test(text)) return String(Number(text));
   if (BOOLEAN_PATTERN.test(text)) return text.toLowerCase();
   if (NAN_PATTERN.test(text)) return null;
   return text;
 }
 
 function isNumericLabel(label: string): boolean {
-  return NUMBER_PATTERN.test(label) || label === "Infinity" || label === "-Infinity";
+  return NUMBER.test(label) || label === "Infinity" || label === "-Infinity";
 }
 
 function compareCodePoints(a: string, b: string): number {

@@ -18,6 +18,7 @@
  * nulls, min/max, kept values and count tables, to rounding for mean/variance, and within
  * the sketches' bounds for quantiles, distinct counts and frequent items.
  */
+
 import { UserError } from "../errors.js";
 import {
   FrequentItems,
@@ -37,6 +38,7 @@ import {
   sampleVariance,
 } from "./sketch/moments.js";
 import { hashBytes, hashNumber, hashOut, hashText, utf8Scratch } from "./sketch/value-hash.js";
+import { NUMBER } from "./value-text.js";
 
 export type Cell = string | number | boolean | null;
 
@@ -274,7 +276,6 @@ export function sketchSettings(overrides: Partial<SketchSettings> = {}): SketchS
 }
 
 /** The number grammar of the schema checks' `number` type. */
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A cell's value as a number when it reads as one (finite), else NaN. */
 export function cellNumber(cell: Exclude<Cell, null>): number {

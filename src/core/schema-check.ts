@@ -20,7 +20,9 @@
  * `regex` must match the whole value; lengths count Unicode code points; `unique`
  * compares the text of values and counts every repeat after the first occurrence.
  */
+
 import { UserError } from "../errors.js";
+import { INTEGER, isDate, isDateTime, NUMBER } from "./value-text.js";
 
 export type ColumnType = "number" | "integer" | "string" | "boolean" | "date" | "datetime" | "category";
 
@@ -706,12 +708,6 @@ function countResult(
 // ---------------------------------------------------------------------------------
 // Reading values
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INTEGER = /^[+-]?\d+$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
-
 function parserFor(type: ColumnType): (cell: Exclude<Cell, null>, text: string) => Parsed | undefined {
   switch (type) {
     case "number":
@@ -749,27 +745,6 @@ function parserFor(type: ColumnType): (cell: Exclude<Cell, null>, text: string) 
 /** What `values` compares: the number/boolean for those types, the text otherwise. */
 function valueKey(type: ColumnType, parsed: Parsed, text: string): Parsed {
   return type === "number" || type === "integer" || type === "boolean" ? parsed : text;
-}
-
-function isDate(text: string): boolean {
-  const m = DATE.exec(text);
-  return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-
-function isDateTime(text: string): boolean {
-  const m = DATETIME.exec(text);
-  if (m === null || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-  const [hour, minute, second, offsetHour, offsetMinute] = [m[4], m[5], m[6], m[7], m[8]].map((g) =>
-    g === undefined ? 0 : Number(g),
-  ) as [number, number, number, number, number];
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  return day <= days;
 }
 
 function codePointLength(text: string): number {
