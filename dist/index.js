@@ -63649,6 +63649,70 @@ async function check2(ctx, opts) {
   return { command: "check", run: run3, report: await report(ctx, { ...scope, dryRun: true }) };
 }
 
+// src/github/event-context.ts
+var Repo = external_exports.looseObject({ full_name: external_exports.string(), default_branch: external_exports.string().optional() });
+var User = external_exports.looseObject({ login: external_exports.string(), type: external_exports.string().optional() });
+var PullRequest = external_exports.looseObject({
+  number: external_exports.number(),
+  merged: external_exports.boolean().nullable().optional(),
+  merge_commit_sha: external_exports.string().nullable().optional(),
+  head: external_exports.looseObject({ sha: external_exports.string(), ref: external_exports.string(), repo: Repo.nullable().optional() }),
+  base: external_exports.looseObject({ sha: external_exports.string(), ref: external_exports.string(), repo: Repo.optional() }),
+  labels: external_exports.array(external_exports.looseObject({ name: external_exports.string() })).default([])
+});
+var PullRequestEvent = external_exports.looseObject({
+  action: external_exports.string(),
+  number: external_exports.number().optional(),
+  pull_request: PullRequest,
+  repository: Repo,
+  label: external_exports.looseObject({ name: external_exports.string() }).optional(),
+  sender: User.optional()
+});
+var PushEvent = external_exports.looseObject({ ref: external_exports.string(), after: external_exports.string(), repository: Repo });
+var WorkflowRunEvent = external_exports.looseObject({
+  action: external_exports.string(),
+  workflow_run: external_exports.looseObject({
+    id: external_exports.number(),
+    head_sha: external_exports.string(),
+    head_branch: external_exports.string().nullable().optional(),
+    event: external_exports.string(),
+    conclusion: external_exports.string().nullable().optional(),
+    head_repository: Repo.nullable().optional()
+  }),
+  repository: Repo
+});
+var IssueCommentEvent = external_exports.looseObject({
+  action: external_exports.string(),
+  issue: external_exports.looseObject({ number: external_exports.number(), pull_request: external_exports.looseObject({}).optional() }),
+  comment: external_exports.looseObject({ id: external_exports.number(), body: external_exports.string().nullable().optional(), user: User }),
+  repository: Repo
+});
+var DispatchEvent = external_exports.looseObject({ inputs: external_exports.record(external_exports.string(), external_exports.unknown()).nullable().optional() });
+var SCHEMAS = {
+  pull_request: PullRequestEvent,
+  pull_request_target: PullRequestEvent,
+  push: PushEvent,
+  workflow_run: WorkflowRunEvent,
+  issue_comment: IssueCommentEvent,
+  workflow_dispatch: DispatchEvent
+};
+function parseEvent(name, payload, source = "GITHUB_EVENT_PATH") {
+  if (!(name in SCHEMAS)) {
+    return {
+      name: name === "schedule" ? "schedule" : "other",
+      payload: payload ?? {}
+    };
+  }
+  const parsed = SCHEMAS[name].safeParse(payload);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new UserError(
+      `${source}: the ${name} payload lacks ${first?.path.join(".") || "its body"} (${first?.message}). This file is written by the Actions runner; run mlgate as a step of a workflow triggered by that event.`
+    );
+  }
+  return { name, payload: parsed.data };
+}
+
 // src/version.ts
 var MLGATE_VERSION = true ? "0.1.0" : "0.0.0-dev";
 
@@ -63666,13 +63730,14 @@ function readEvent() {
       );
     }
   }
-  const pr = payload.pull_request;
-  const inputs = payload.inputs;
+  const event = parseEvent(name, payload, `GITHUB_EVENT_PATH ${path ?? ""}`.trim());
+  const p = event.payload;
+  const command = event.name === "workflow_dispatch" ? event.payload.inputs?.command : void 0;
   return {
     name,
-    action: typeof payload.action === "string" ? payload.action : void 0,
-    merged: pr?.merged === true,
-    dispatchCommand: typeof inputs?.command === "string" ? inputs.command : void 0
+    action: "action" in p && typeof p.action === "string" ? p.action : void 0,
+    merged: (event.name === "pull_request" || event.name === "pull_request_target") && event.payload.pull_request.merged === true,
+    dispatchCommand: typeof command === "string" ? command : void 0
   };
 }
 function commandForEvent(event) {

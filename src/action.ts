@@ -15,6 +15,7 @@ import { validateDatasets } from "./commands/validate-data.js";
 import { validateModels } from "./commands/validate-model.js";
 import type { Verdict } from "./core/gates.js";
 import { notAvailableYet, UserError } from "./errors.js";
+import { parseEvent } from "./github/event-context.js";
 import { MLGATE_VERSION } from "./version.js";
 
 export interface ActionOutcome {
@@ -44,13 +45,16 @@ function readEvent(): EventInfo {
       );
     }
   }
-  const pr = payload.pull_request as { merged?: boolean } | undefined;
-  const inputs = payload.inputs as { command?: unknown } | undefined;
+  const event = parseEvent(name, payload, `GITHUB_EVENT_PATH ${path ?? ""}`.trim());
+  const p = event.payload;
+  const command = event.name === "workflow_dispatch" ? event.payload.inputs?.command : undefined;
   return {
     name,
-    action: typeof payload.action === "string" ? payload.action : undefined,
-    merged: pr?.merged === true,
-    dispatchCommand: typeof inputs?.command === "string" ? inputs.command : undefined,
+    action: "action" in p && typeof p.action === "string" ? p.action : undefined,
+    merged:
+      (event.name === "pull_request" || event.name === "pull_request_target") &&
+      event.payload.pull_request.merged === true,
+    dispatchCommand: typeof command === "string" ? command : undefined,
   };
 }
 
