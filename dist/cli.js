@@ -46047,7 +46047,7 @@ async function report(ctx, opts) {
     const markdown = renderReport(input2);
     const reportPath = await store.writeText(`${model.name}.report.md`, `${markdown}
 `);
-    reports.push({ model: model.name, verdict: verdict2, markdown, report_path: reportPath });
+    reports.push({ model: model.name, verdict: verdict2, markdown, report_path: reportPath, failures, warnings });
   }
   const verdict = worst(reports.map((r) => r.verdict));
   await store.writeText("report.md", `${reports.map((r) => r.markdown).join("\n\n---\n\n")}

@@ -20798,12 +20798,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -24273,9 +24273,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning) => {
+        this.onError = (source, code2, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message));
@@ -24348,10 +24348,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -26393,7 +26393,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -26986,6 +26986,9 @@ function setFailed(message) {
 }
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
@@ -63456,7 +63459,7 @@ async function report(ctx, opts) {
     const markdown = renderReport(input2);
     const reportPath = await store.writeText(`${model.name}.report.md`, `${markdown}
 `);
-    reports.push({ model: model.name, verdict: verdict2, markdown, report_path: reportPath });
+    reports.push({ model: model.name, verdict: verdict2, markdown, report_path: reportPath, failures, warnings });
   }
   const verdict = worst(reports.map((r) => r.verdict));
   await store.writeText("report.md", `${reports.map((r) => r.markdown).join("\n\n---\n\n")}
@@ -63797,7 +63800,8 @@ async function runAction() {
         verdict: r.verdict,
         reportPath: r.reports[0]?.report_path,
         jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n")
+        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+        problems: r.reports
       };
     }
     case "report": {
@@ -63808,7 +63812,8 @@ async function runAction() {
         verdict: r.verdict,
         reportPath: r.reports[0]?.report_path,
         jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n")
+        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+        problems: r.reports
       };
     }
     case "validate-data": {
@@ -63849,6 +63854,27 @@ async function runAction() {
       );
   }
 }
+var ANNOTATIONS_PER_KIND = 10;
+function annotate(problems2) {
+  const errors = problems2.flatMap((p) => p.failures.map((f) => `${p.model}: ${f}`));
+  const warnings = problems2.flatMap((p) => p.warnings.map((w) => `${p.model}: ${w}`));
+  for (const [list, emit] of [
+    [errors, error],
+    [warnings, warning]
+  ]) {
+    const shown = list.length > ANNOTATIONS_PER_KIND ? ANNOTATIONS_PER_KIND - 1 : list.length;
+    for (const message of list.slice(0, shown)) emit(message, { title: "mlgate" });
+    if (list.length > shown) emit(`${list.length - shown} more (see the job summary)`, { title: "mlgate" });
+  }
+}
+var SUMMARY_LIMIT = 1024 * 1024;
+function capSummary(markdown) {
+  if (Buffer.byteLength(markdown) <= SUMMARY_LIMIT) return markdown;
+  const note = "\n\n\u2026 (truncated to the job summary's 1 MiB limit; the full report is in the results artifact)\n";
+  let cut = markdown.slice(0, SUMMARY_LIMIT - Buffer.byteLength(note) - 4);
+  while (Buffer.byteLength(cut) + Buffer.byteLength(note) > SUMMARY_LIMIT) cut = cut.slice(0, -1024);
+  return cut + note;
+}
 var GateFailure = class extends Error {
 };
 function runUrl() {
@@ -63863,8 +63889,9 @@ async function run2() {
     if (outcome.reportPath) setOutput("report-path", outcome.reportPath);
     if (outcome.jsonPath) setOutput("json-path", outcome.jsonPath);
     if (outcome.markdown && process.env.GITHUB_STEP_SUMMARY) {
-      await summary.addRaw(outcome.markdown, true).write();
+      await summary.addRaw(capSummary(outcome.markdown), true).write();
     }
+    annotate(outcome.problems ?? []);
     if (outcome.verdict === "blocked") setFailed("mlgate: blocked \u2014 a gate failed (see the report).");
   } catch (e) {
     if (e instanceof UserError) {

@@ -23,6 +23,8 @@ export interface ActionOutcome {
   reportPath?: string;
   jsonPath?: string;
   markdown?: string;
+  /** Per model, for annotations. */
+  problems?: { model: string; failures: string[]; warnings: string[] }[];
 }
 
 interface EventInfo {
@@ -121,6 +123,7 @@ export async function runAction(): Promise<ActionOutcome> {
         reportPath: r.reports[0]?.report_path,
         jsonPath: r.json_path,
         markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+        problems: r.reports,
       };
     }
     case "report": {
@@ -132,6 +135,7 @@ export async function runAction(): Promise<ActionOutcome> {
         reportPath: r.reports[0]?.report_path,
         jsonPath: r.json_path,
         markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+        problems: r.reports,
       };
     }
     case "validate-data": {
@@ -177,6 +181,34 @@ export async function runAction(): Promise<ActionOutcome> {
   }
 }
 
+/** GitHub shows at most 10 error and 10 warning annotations a step; the rest are counted in one more. */
+const ANNOTATIONS_PER_KIND = 10;
+
+export function annotate(problems: { model: string; failures: string[]; warnings: string[] }[]): void {
+  const errors = problems.flatMap((p) => p.failures.map((f) => `${p.model}: ${f}`));
+  const warnings = problems.flatMap((p) => p.warnings.map((w) => `${p.model}: ${w}`));
+  for (const [list, emit] of [
+    [errors, core.error],
+    [warnings, core.warning],
+  ] as const) {
+    const shown = list.length > ANNOTATIONS_PER_KIND ? ANNOTATIONS_PER_KIND - 1 : list.length;
+    for (const message of list.slice(0, shown)) emit(message, { title: "mlgate" });
+    if (list.length > shown) emit(`${list.length - shown} more (see the job summary)`, { title: "mlgate" });
+  }
+}
+
+/** The job summary takes at most 1 MiB a step. */
+const SUMMARY_LIMIT = 1024 * 1024;
+
+export function capSummary(markdown: string): string {
+  if (Buffer.byteLength(markdown) <= SUMMARY_LIMIT) return markdown;
+  const note =
+    "\n\n… (truncated to the job summary's 1 MiB limit; the full report is in the results artifact)\n";
+  let cut = markdown.slice(0, SUMMARY_LIMIT - Buffer.byteLength(note) - 4);
+  while (Buffer.byteLength(cut) + Buffer.byteLength(note) > SUMMARY_LIMIT) cut = cut.slice(0, -1024);
+  return cut + note;
+}
+
 /** A gate failed: the step fails, but this is a result, not an error in mlgate. */
 export class GateFailure extends Error {}
 
@@ -194,8 +226,9 @@ export async function run(): Promise<void> {
     if (outcome.reportPath) core.setOutput("report-path", outcome.reportPath);
     if (outcome.jsonPath) core.setOutput("json-path", outcome.jsonPath);
     if (outcome.markdown && process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary.addRaw(outcome.markdown, true).write();
+      await core.summary.addRaw(capSummary(outcome.markdown), true).write();
     }
+    annotate(outcome.problems ?? []);
     if (outcome.verdict === "blocked") core.setFailed("mlgate: blocked — a gate failed (see the report).");
   } catch (e) {
     if (e instanceof UserError) {

@@ -21,6 +21,8 @@ export interface ModelReport {
   verdict: Verdict;
   markdown: string;
   report_path: string;
+  failures: string[];
+  warnings: string[];
 }
 
 export interface ReportResult {
@@ -129,7 +131,7 @@ export async function report(
     };
     const markdown = renderReport(input);
     const reportPath = await store.writeText(`${model.name}.report.md`, `${markdown}\n`);
-    reports.push({ model: model.name, verdict, markdown, report_path: reportPath });
+    reports.push({ model: model.name, verdict, markdown, report_path: reportPath, failures, warnings });
   }
   const verdict = worst(reports.map((r) => r.verdict));
   await store.writeText("report.md", `${reports.map((r) => r.markdown).join("\n\n---\n\n")}\n`);
