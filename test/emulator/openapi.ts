@@ -95,7 +95,8 @@ export function responseSchema(op: Operation, status: number): Schema | undefine
 
 export function requestSchema(op: Operation): Schema | undefined {
   let rb = op.requestBody as { $ref?: string; content?: Record<string, { schema?: Schema }> } | undefined;
-  if (rb?.$ref) rb = loadSpec().components.requestBodies?.[rb.$ref.replace("#/components/requestBodies/", "")];
+  if (rb?.$ref)
+    rb = loadSpec().components.requestBodies?.[rb.$ref.replace("#/components/requestBodies/", "")];
   return rb?.content?.["application/json"]?.schema;
 }
 
@@ -114,7 +115,13 @@ function typeOk(expected: string, actual: string): boolean {
  * Validate `value` against `schema`: types, required properties and properties recursively
  * up to `maxDepth` levels; anyOf/oneOf pass if any alternative passes. Returns problems found.
  */
-export function validate(schema: Schema | undefined, value: unknown, path = "$", depth = 0, maxDepth = 3): string[] {
+export function validate(
+  schema: Schema | undefined,
+  value: unknown,
+  path = "$",
+  depth = 0,
+  maxDepth = 3,
+): string[] {
   const s = deref(schema);
   if (!s) return [];
   if (value === null && (s.nullable || (Array.isArray(s.type) && s.type.includes("null")))) return [];
@@ -131,7 +138,8 @@ export function validate(schema: Schema | undefined, value: unknown, path = "$",
   if (types.length > 0 && !types.some((t) => typeOk(t, actual))) {
     return [`${path}: expected ${types.join("|")}, got ${actual}`];
   }
-  if (s.enum && value !== null && !s.enum.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} not in enum`);
+  if (s.enum && value !== null && !s.enum.includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} not in enum`);
   if (depth >= maxDepth) return problems;
   if (actual === "object" && (s.properties || s.required)) {
     const obj = value as Record<string, unknown>;
