@@ -5,7 +5,7 @@
  * CLI prints it without a stack trace.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -170,8 +170,8 @@ describe("Parquet fuzz: damaged copies of a real file never throw anything but a
     }
   });
 
-  it("truncations and byte flips", async (t) => {
-    if (small === null) t.skip();
+  it("truncations and byte flips", async () => {
+    expect(small, "a small Parquet file written by @duckdb/node-api (a devDependency)").not.toBeNull();
     const file = small!;
     const damage = fc.record({
       cut: fc.nat({ max: file.length }),
@@ -197,7 +197,7 @@ describe("Parquet fuzz: damaged copies of a real file never throw anything but a
   });
 });
 
-describe.runIf(existsSync(CLI))("the CLI door prints the error without a stack trace", () => {
+describe("the CLI door prints the error without a stack trace", () => {
   const schemas: Record<string, string> = {};
   beforeAll(() => {
     schemas.any = join(dir, "any.yml");
