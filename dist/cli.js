@@ -30029,6 +30029,27 @@ import { createReadStream as createReadStream2 } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
+// src/io/file-errors.ts
+function isErrno(err2) {
+  return err2 instanceof Error && typeof err2.code === "string";
+}
+function fileError(err2, name) {
+  if (!isErrno(err2)) return err2;
+  switch (err2.code) {
+    case "ENOENT":
+      return new UserError(
+        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
+      );
+    case "EISDIR":
+      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
+    case "EACCES":
+    case "EPERM":
+      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
+    default:
+      return err2;
+  }
+}
+
 // src/io/parquet-reader.ts
 import { open as open2, stat } from "node:fs/promises";
 
@@ -38438,22 +38459,6 @@ async function fileBuffer(path, name) {
     }
   };
 }
-function fileError(err2, name) {
-  if (err2 instanceof UserError || !(err2 instanceof Error)) return err2;
-  switch (err2.code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err2;
-  }
-}
 function messageOf(err2) {
   return (err2 instanceof Error ? err2.message : String(err2)).replace(/\.$/, "");
 }
@@ -38706,7 +38711,7 @@ async function* fileChunks(path, name) {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (err2) {
-    throw fileError2(err2, name);
+    throw fileError(err2, name);
   } finally {
     stream.destroy();
   }
@@ -38737,25 +38742,6 @@ async function* gunzipChunks(chunks, name) {
   } finally {
     gunzip2.destroy();
     input2.destroy();
-  }
-}
-function isErrno(err2) {
-  return err2 instanceof Error && typeof err2.code === "string";
-}
-function fileError2(err2, name) {
-  if (!isErrno(err2)) return err2;
-  switch (err2.code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err2;
   }
 }
 var InvalidUtf8 = class {

@@ -49647,6 +49647,27 @@ import { createReadStream as createReadStream2 } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
+// src/io/file-errors.ts
+function isErrno(err2) {
+  return err2 instanceof Error && typeof err2.code === "string";
+}
+function fileError(err2, name) {
+  if (!isErrno(err2)) return err2;
+  switch (err2.code) {
+    case "ENOENT":
+      return new UserError(
+        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
+      );
+    case "EISDIR":
+      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
+    case "EACCES":
+    case "EPERM":
+      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
+    default:
+      return err2;
+  }
+}
+
 // src/io/parquet-reader.ts
 import { open as open3, stat as stat2 } from "node:fs/promises";
 
@@ -58056,22 +58077,6 @@ async function fileBuffer(path, name) {
     }
   };
 }
-function fileError(err2, name) {
-  if (err2 instanceof UserError || !(err2 instanceof Error)) return err2;
-  switch (err2.code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err2;
-  }
-}
 function messageOf(err2) {
   return (err2 instanceof Error ? err2.message : String(err2)).replace(/\.$/, "");
 }
@@ -58324,7 +58329,7 @@ async function* fileChunks(path, name) {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (err2) {
-    throw fileError2(err2, name);
+    throw fileError(err2, name);
   } finally {
     stream.destroy();
   }
@@ -58355,25 +58360,6 @@ async function* gunzipChunks(chunks, name) {
   } finally {
     gunzip2.destroy();
     input2.destroy();
-  }
-}
-function isErrno(err2) {
-  return err2 instanceof Error && typeof err2.code === "string";
-}
-function fileError2(err2, name) {
-  if (!isErrno(err2)) return err2;
-  switch (err2.code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err2;
   }
 }
 var InvalidUtf8 = class {
@@ -63795,26 +63781,12 @@ async function runAction() {
     case "check": {
       const result = await check2(ctx, scope);
       if (!result.run.ok) throw new GateFailure(`pipeline failed at stage "${result.run.failed_stage}"`);
-      const r = result.report;
-      return {
-        verdict: r.verdict,
-        reportPath: r.reports[0]?.report_path,
-        jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
-        problems: r.reports
-      };
+      return outcomeOf(result.report);
     }
     case "report": {
       if (!dryRun)
         throw notAvailableYet("report (posting to GitHub)", "issue #5; set dry-run: true to render");
-      const r = await report(ctx, { ...scope, dryRun: true });
-      return {
-        verdict: r.verdict,
-        reportPath: r.reports[0]?.report_path,
-        jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
-        problems: r.reports
-      };
+      return outcomeOf(await report(ctx, { ...scope, dryRun: true }));
     }
     case "validate-data": {
       const r = await validateDatasets(ctx);
@@ -63853,6 +63825,15 @@ async function runAction() {
         `input command: unknown command "${command}". Use auto, check, validate-data, run, evaluate, validate-model, report, release, promote, rollback, registry, monitor or bot.`
       );
   }
+}
+function outcomeOf(r) {
+  return {
+    verdict: r.verdict,
+    reportPath: r.reports[0]?.report_path,
+    jsonPath: r.json_path,
+    markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+    problems: r.reports
+  };
 }
 var ANNOTATIONS_PER_KIND = 10;
 function annotate(problems2) {

@@ -9,7 +9,7 @@ import * as core from "@actions/core";
 import { check } from "./commands/check.js";
 import type { CommandContext } from "./commands/context.js";
 import { evaluateModels } from "./commands/evaluate.js";
-import { report } from "./commands/report.js";
+import { type ReportResult, report } from "./commands/report.js";
 import { runPipeline } from "./commands/run.js";
 import { validateDatasets } from "./commands/validate-data.js";
 import { validateModels } from "./commands/validate-model.js";
@@ -117,26 +117,12 @@ export async function runAction(): Promise<ActionOutcome> {
       // report goes to the job summary and the outputs.
       const result = await check(ctx, scope);
       if (!result.run.ok) throw new GateFailure(`pipeline failed at stage "${result.run.failed_stage}"`);
-      const r = result.report!;
-      return {
-        verdict: r.verdict,
-        reportPath: r.reports[0]?.report_path,
-        jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
-        problems: r.reports,
-      };
+      return outcomeOf(result.report!);
     }
     case "report": {
       if (!dryRun)
         throw notAvailableYet("report (posting to GitHub)", "issue #5; set dry-run: true to render");
-      const r = await report(ctx, { ...scope, dryRun: true });
-      return {
-        verdict: r.verdict,
-        reportPath: r.reports[0]?.report_path,
-        jsonPath: r.json_path,
-        markdown: r.reports.map((m) => m.markdown).join("\n\n"),
-        problems: r.reports,
-      };
+      return outcomeOf(await report(ctx, { ...scope, dryRun: true }));
     }
     case "validate-data": {
       const r = await validateDatasets(ctx);
@@ -179,6 +165,16 @@ export async function runAction(): Promise<ActionOutcome> {
         `input command: unknown command "${command}". Use auto, check, validate-data, run, evaluate, validate-model, report, release, promote, rollback, registry, monitor or bot.`,
       );
   }
+}
+
+function outcomeOf(r: ReportResult): ActionOutcome {
+  return {
+    verdict: r.verdict,
+    reportPath: r.reports[0]?.report_path,
+    jsonPath: r.json_path,
+    markdown: r.reports.map((m) => m.markdown).join("\n\n"),
+    problems: r.reports,
+  };
 }
 
 /** GitHub shows at most 10 error and 10 warning annotations a step; the rest are counted in one more. */

@@ -20,6 +20,7 @@
  * - A file that does not end in the `PAR1` footer, or whose footer or pages cannot be
  *   decoded, is one `UserError` naming the file (and the rows, for a bad row group).
  */
+
 import { open, stat } from "node:fs/promises";
 import {
   type AsyncBuffer,
@@ -31,6 +32,7 @@ import {
 } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { UserError } from "../errors.js";
+import { fileError } from "./file-errors.js";
 import type { Cell, OpenTable, TableRow } from "./table-reader.js";
 
 export interface ParquetReadOptions {
@@ -197,23 +199,6 @@ async function fileBuffer(path: string, name: string): Promise<AsyncBuffer> {
       }
     },
   };
-}
-
-function fileError(err: unknown, name: string): unknown {
-  if (err instanceof UserError || !(err instanceof Error)) return err;
-  switch ((err as NodeJS.ErrnoException).code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`,
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err;
-  }
 }
 
 function messageOf(err: unknown): string {

@@ -17,10 +17,12 @@
  * - JSONL: the first object's keys are the columns; a later unknown key is an error,
  *   a missing key is `null`; nested objects/arrays become their JSON text.
  */
+
 import { createReadStream } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { formatPosition, UserError } from "../errors.js";
+import { fileError, isErrno } from "./file-errors.js";
 import { openParquet, openParquetFromBuffer } from "./parquet-reader.js";
 
 export type Cell = string | number | boolean | null;
@@ -217,27 +219,6 @@ async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>, name: string): A
   } finally {
     gunzip.destroy();
     input.destroy();
-  }
-}
-
-function isErrno(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === "string";
-}
-
-function fileError(err: unknown, name: string): unknown {
-  if (!isErrno(err)) return err;
-  switch (err.code) {
-    case "ENOENT":
-      return new UserError(
-        `${name}: file not found. Check the path (relative paths start at ${process.cwd()}).`,
-      );
-    case "EISDIR":
-      return new UserError(`${name}: is a directory, expected a data file. Point the path at a file.`);
-    case "EACCES":
-    case "EPERM":
-      return new UserError(`${name}: permission denied while reading. Make the file readable.`);
-    default:
-      return err;
   }
 }
 
